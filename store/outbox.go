@@ -1,0 +1,195 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// OutboxMessage is a message the bot decided to send. It is written in the
+// transaction that made the decision and delivered afterwards, in order per
+// channel, until the platform has it.
+type OutboxMessage struct {
+	ID            int64
+	PlanID        int64
+	Platform      string
+	Channel       string
+	Payload       []byte // the bot's message, JSON
+	Correlation   string // what the delivery's message reference is for, e.g. "hearing_item:12"
+	CreatedAt     time.Time
+	NextAttemptAt time.Time
+	Attempts      int
+	DeliveredAt   *time.Time
+	FailedAt      *time.Time
+	MessageRef    string
+	LastError     string
+}
+
+type outboxRow struct {
+	ID            int64          `db:"id"`
+	PlanID        sql.NullInt64  `db:"plan_id"`
+	Platform      string         `db:"platform"`
+	Channel       string         `db:"channel"`
+	Payload       string         `db:"payload"`
+	Correlation   string         `db:"correlation"`
+	CreatedAt     time.Time      `db:"created_at"`
+	NextAttemptAt time.Time      `db:"next_attempt_at"`
+	Attempts      int            `db:"attempts"`
+	ClaimedBy     sql.NullString `db:"claimed_by"`
+	ClaimedUntil  sql.NullTime   `db:"claimed_until"`
+	DeliveredAt   sql.NullTime   `db:"delivered_at"`
+	FailedAt      sql.NullTime   `db:"failed_at"`
+	MessageRef    string         `db:"message_ref"`
+	LastError     string         `db:"last_error"`
+}
+
+func (r outboxRow) message() OutboxMessage {
+	return OutboxMessage{ID: r.ID, PlanID: r.PlanID.Int64, Platform: r.Platform, Channel: r.Channel,
+		Payload: []byte(r.Payload), Correlation: r.Correlation, CreatedAt: r.CreatedAt.UTC(),
+		NextAttemptAt: r.NextAttemptAt.UTC(), Attempts: r.Attempts, DeliveredAt: timePtr(r.DeliveredAt),
+		FailedAt: timePtr(r.FailedAt), MessageRef: r.MessageRef, LastError: r.LastError}
+}
+
+// Enqueue writes a message to the outbox in the transaction.
+func (tx *Tx) Enqueue(ctx context.Context, m OutboxMessage) (int64, error) {
+	if m.Platform == "" || m.Channel == "" {
+		return 0, invalidf("an outgoing message needs a platform and a channel")
+	}
+	t := now()
+	id, err := tx.insertID(ctx, `INSERT INTO outbox (plan_id, platform, channel, payload, correlation, created_at, next_attempt_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, nullID(m.PlanID), m.Platform, m.Channel, string(m.Payload), m.Correlation, t, t)
+	if err != nil {
+		return 0, fmt.Errorf("store: enqueue: %w", err)
+	}
+	return id, nil
+}
+
+// ClaimOutbox leases up to limit messages that are due, for the given
+// platforms, to worker until the lease ends. Only the oldest undelivered
+// message of each channel is eligible, so a channel's messages go out in
+// order; several workers (or processes) never hold the same message.
+func (s *Store) ClaimOutbox(ctx context.Context, platforms []string, worker string, lease time.Duration, limit int) ([]OutboxMessage, error) {
+	if len(platforms) == 0 {
+		return nil, nil
+	}
+	t := now()
+	query, args, err := s.in(`SELECT o.* FROM outbox o
+		WHERE o.delivered_at IS NULL AND o.failed_at IS NULL AND o.platform IN (?)
+		  AND o.next_attempt_at <= ? AND (o.claimed_until IS NULL OR o.claimed_until < ?)
+		  AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.platform = o.platform AND p.channel = o.channel
+		                  AND p.id < o.id AND p.delivered_at IS NULL AND p.failed_at IS NULL)
+		ORDER BY o.id LIMIT ?`, platforms, t, t, limit)
+	if err != nil {
+		return nil, err
+	}
+	var rows []outboxRow
+	if err := s.sel(ctx, &rows, query, args...); err != nil {
+		return nil, fmt.Errorf("store: outbox due: %w", err)
+	}
+	var out []OutboxMessage
+	for _, r := range rows {
+		var claimed bool
+		err := s.InTx(ctx, func(tx *Tx) error {
+			res, err := tx.exec(ctx, `UPDATE outbox SET claimed_by = ?, claimed_until = ?
+				WHERE id = ? AND delivered_at IS NULL AND (claimed_until IS NULL OR claimed_until < ?)`,
+				worker, t.Add(lease), r.ID, t)
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			claimed = n == 1
+			return err
+		})
+		if err != nil {
+			return out, fmt.Errorf("store: claim outbox %d: %w", r.ID, err)
+		}
+		if claimed {
+			out = append(out, r.message())
+		}
+	}
+	return out, nil
+}
+
+// MarkDelivered records that the platform accepted the message, with the
+// platform's reference to it.
+func (s *Store) MarkDelivered(ctx context.Context, id int64, ref string) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE outbox SET delivered_at = ?, message_ref = ?, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL
+			WHERE id = ?`, now(), ref, id)
+		if err != nil {
+			return fmt.Errorf("store: mark delivered: %w", err)
+		}
+		return nil
+	})
+}
+
+// MarkRetry releases a message for another attempt at the given time.
+func (s *Store) MarkRetry(ctx context.Context, id int64, at time.Time, reason string) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ?, claimed_by = NULL, claimed_until = NULL
+			WHERE id = ? AND delivered_at IS NULL`, at.UTC(), reason, id)
+		if err != nil {
+			return fmt.Errorf("store: mark retry: %w", err)
+		}
+		return nil
+	})
+}
+
+// MarkFailed gives up on a message the platform will never accept (an
+// unknown channel, a malformed message), so it stops holding up its channel.
+func (s *Store) MarkFailed(ctx context.Context, id int64, reason string) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ?, claimed_by = NULL, claimed_until = NULL
+			WHERE id = ? AND delivered_at IS NULL`, now(), reason, id)
+		if err != nil {
+			return fmt.Errorf("store: mark failed: %w", err)
+		}
+		return nil
+	})
+}
+
+// PendingOutbox counts the messages for a platform not yet delivered (nor
+// given up on).
+func (q queries) PendingOutbox(ctx context.Context, platform string) (int, error) {
+	var n int
+	err := q.get(ctx, &n, `SELECT COUNT(*) FROM outbox WHERE platform = ? AND delivered_at IS NULL AND failed_at IS NULL`, platform)
+	if err != nil {
+		return 0, fmt.Errorf("store: pending outbox: %w", err)
+	}
+	return n, nil
+}
+
+// NextOutboxAttempt returns when the earliest pending message for the
+// platforms is due, or ErrNotFound when none is pending.
+func (q queries) NextOutboxAttempt(ctx context.Context, platforms []string) (time.Time, error) {
+	// ORDER BY … LIMIT 1 rather than MIN(): SQLite returns an aggregate
+	// as text, a plain column as the time it was written as.
+	query, args, err := q.in(`SELECT next_attempt_at FROM outbox WHERE platform IN (?) AND delivered_at IS NULL AND failed_at IS NULL
+		ORDER BY next_attempt_at LIMIT 1`, platforms)
+	if err != nil {
+		return time.Time{}, err
+	}
+	var t time.Time
+	if err := q.get(ctx, &t, query, args...); err != nil {
+		return time.Time{}, fmt.Errorf("store: next outbox attempt: %w", err)
+	}
+	return t.UTC(), nil
+}
+
+// OutboxMessages lists a platform's outbox in order, delivered or not; for
+// tests and operators.
+func (q queries) OutboxMessages(ctx context.Context, platform string) ([]OutboxMessage, error) {
+	var rows []outboxRow
+	if err := q.sel(ctx, &rows, `SELECT * FROM outbox WHERE platform = ? ORDER BY id`, platform); err != nil {
+		return nil, fmt.Errorf("store: outbox: %w", err)
+	}
+	out := make([]OutboxMessage, len(rows))
+	for i, r := range rows {
+		out[i] = r.message()
+	}
+	return out, nil
+}
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
