@@ -302,3 +302,12 @@ func (q queries) Approvals(ctx context.Context, measureID int64) ([]Approval, er
 	}
 	return out, nil
 }
+
+// Hearings lists the plan's hearings, oldest first.
+func (q queries) Hearings(ctx context.Context, planID int64) ([]Hearing, error) {
+	var out []Hearing
+	if err := q.sel(ctx, &out, `SELECT * FROM hearings WHERE plan_id = ? ORDER BY id`, planID); err != nil {
+		return nil, fmt.Errorf("store: hearings: %w", err)
+	}
+	return out, nil
+}

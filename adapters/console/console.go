@@ -1,0 +1,396 @@
+// Package console is the terminal adapter: the embedded default, with which
+// anyone can try every flow of the bot locally. One person at the keyboard
+// plays the plan's actors in turn; the bot's choices show as numbered
+// options. When input is not a terminal it reads lines, so a script can
+// drive it.
+package console
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/kommune-dugnad/dugnad/bot"
+)
+
+// Person is an actor the console can play.
+type Person struct {
+	Key          string
+	Name         string
+	Organisation string
+	Roles        []string // store role names: project_leader, project_group, reference_group, steering_group
+}
+
+// Config sets up the console.
+type Config struct {
+	In  io.Reader
+	Out io.Writer
+	// Interactive shows a prompt before each line; set it when In is a
+	// terminal.
+	Interactive bool
+	// Plan is the key of the plan the console belongs to (its workspace).
+	Plan string
+	// Language is the console's own language (nb, nn or en), for its
+	// few words of its own; the bot speaks each actor's language.
+	Language string
+	// Actor is the key of the actor to start as; empty: the first of
+	// People that is in no group, else the first.
+	Actor string
+	// People lists the actors the console can play.
+	People func(ctx context.Context) ([]Person, error)
+}
+
+// MaxLine is the longest input line the console reads, in bytes. A longer
+// one is refused whole, never cut.
+const MaxLine = 1 << 20
+
+// Adapter is the console adapter.
+type Adapter struct {
+	cfg   Config
+	runID string
+	seq   int
+
+	mu      sync.Mutex // guards out, current, choices, sent
+	current Person
+	choices map[string][]bot.Choice // by channel: the last options shown
+	sent    int
+}
+
+var _ bot.Adapter = (*Adapter)(nil)
+
+// New makes a console adapter.
+func New(cfg Config) *Adapter {
+	return &Adapter{cfg: cfg, runID: strconv.FormatInt(time.Now().UnixNano(), 36), choices: map[string][]bot.Choice{}}
+}
+
+// Platform is bot.Console.
+func (a *Adapter) Platform() string { return bot.Console }
+
+// DMChannel is the console channel of an actor's direct conversation.
+func DMChannel(actorKey string) string { return "dm:" + actorKey }
+
+// Run reads lines until the input ends or ctx is done. Each line becomes
+// one event; Run waits for the bot's replies to be shown before reading
+// the next, so a transcript reads in order.
+func (a *Adapter) Run(ctx context.Context, sink bot.Sink) error {
+	people, err := a.cfg.People(ctx)
+	if err != nil {
+		return fmt.Errorf("console: list actors: %w", err)
+	}
+	if len(people) == 0 {
+		return errors.New("console: the plan has no actors")
+	}
+	start, ok := a.find(people, a.cfg.Actor)
+	if a.cfg.Actor != "" && !ok {
+		return fmt.Errorf("console: no actor %q in plan %s; actors: %s", a.cfg.Actor, a.cfg.Plan, keys(people))
+	}
+	if a.cfg.Actor == "" {
+		start = defaultPerson(people)
+	}
+	if a.cfg.Interactive {
+		a.printf("%s\n", a.t("banner"))
+	}
+	if err := a.become(ctx, sink, start); err != nil {
+		return err
+	}
+
+	lines := make(chan lineOrErr)
+	done := make(chan struct{})
+	defer close(done)
+	go readLines(a.cfg.In, lines, done)
+	for {
+		if a.cfg.Interactive {
+			a.mu.Lock()
+			a.printf("%s> ", a.current.Name)
+			a.mu.Unlock()
+		}
+		var l lineOrErr
+		select {
+		case <-ctx.Done():
+			return nil
+		case l = <-lines:
+		}
+		switch {
+		case errors.Is(l.err, io.EOF):
+			return nil
+		case errors.Is(l.err, errLineTooLong):
+			a.printf("%s\n", a.t("too_long"))
+			continue
+		case l.err != nil:
+			return fmt.Errorf("console: read: %w", l.err)
+		}
+		quit, err := a.line(ctx, sink, people, l.line)
+		if err != nil {
+			return err
+		}
+		if quit {
+			return nil
+		}
+	}
+}
+
+// line handles one input line; it reports whether the user asked to quit.
+func (a *Adapter) line(ctx context.Context, sink bot.Sink, people []Person, line string) (bool, error) {
+	trimmed := strings.TrimSpace(line)
+	if word, arg, _ := strings.Cut(strings.TrimPrefix(trimmed, "/"), " "); strings.HasPrefix(trimmed, "/") {
+		switch strings.ToLower(word) {
+		case "avslutt", "quit", "exit":
+			return true, nil
+		case "som", "as":
+			p, ok := a.find(people, strings.TrimSpace(arg))
+			if !ok {
+				a.printf("%s\n", a.t("no_such_actor", strings.TrimSpace(arg), keys(people)))
+				return false, nil
+			}
+			return false, a.become(ctx, sink, p)
+		case "hvem", "kven", "who":
+			a.list(people)
+			return false, nil
+		}
+	}
+	a.mu.Lock()
+	p := a.current
+	channel := DMChannel(p.Key)
+	pending := a.choices[channel]
+	a.mu.Unlock()
+
+	ev := a.event(p, channel)
+	switch n, err := strconv.Atoi(trimmed); {
+	case err == nil && len(pending) > 0:
+		if n < 1 || n > len(pending) {
+			a.printf("%s\n", a.t("pick_number", len(pending)))
+			return false, nil
+		}
+		ev.Kind, ev.Choice = bot.KindChoice, pending[n-1].ID
+	case strings.HasPrefix(trimmed, "/"):
+		cmd := strings.TrimPrefix(trimmed, "/")
+		if rest, ok := strings.CutPrefix(strings.ToLower(cmd), "dugnad"); ok && (rest == "" || rest[0] == ' ') {
+			cmd = strings.TrimSpace(cmd[len("dugnad"):])
+		}
+		word, arg, _ := strings.Cut(cmd, " ")
+		ev.Kind, ev.Command, ev.Text = bot.KindCommand, word, strings.TrimSpace(arg)
+	default:
+		ev.Kind, ev.Text = bot.KindMessage, line
+	}
+	return false, a.deliver(ctx, sink, ev)
+}
+
+func (a *Adapter) event(p Person, channel string) bot.Event {
+	a.seq++
+	return bot.Event{
+		ID:         fmt.Sprintf("console-%s-%d", a.runID, a.seq),
+		Platform:   bot.Console,
+		Workspace:  a.cfg.Plan,
+		Channel:    channel,
+		DM:         true,
+		MessageRef: fmt.Sprintf("in-%s-%d", a.runID, a.seq),
+		User:       p.Key,
+		UserName:   p.Name,
+		At:         time.Now().UTC(),
+	}
+}
+
+// become switches the person at the keyboard and lets the bot greet them
+// where their conversation stands.
+func (a *Adapter) become(ctx context.Context, sink bot.Sink, p Person) error {
+	a.mu.Lock()
+	a.current = p
+	a.mu.Unlock()
+	who := p.Name
+	if p.Organisation != "" {
+		who += " (" + p.Organisation + ")"
+	}
+	if roles := a.roleNames(p.Roles); roles != "" {
+		who += ", " + roles
+	}
+	a.printf("— %s —\n", a.t("you_are", who))
+	ev := a.event(p, DMChannel(p.Key))
+	ev.Kind, ev.Command = bot.KindCommand, "resume"
+	return a.deliver(ctx, sink, ev)
+}
+
+func (a *Adapter) deliver(ctx context.Context, sink bot.Sink, ev bot.Event) error {
+	if err := sink.Handle(ctx, ev); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		a.printf("! %s\n", a.t("failed"))
+		return fmt.Errorf("console: %w", err)
+	}
+	if err := sink.Flush(ctx, bot.Console); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("console: %w", err)
+	}
+	return nil
+}
+
+// Send prints a message. Messages to the actor at the keyboard read
+// "Dugnad: …"; to another actor, "Dugnad → key: …"; to a channel,
+// "Dugnad i #channel: …". Options are numbered.
+func (a *Adapter) Send(ctx context.Context, m bot.Message) (string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.sent++
+	head := "Dugnad"
+	switch {
+	case m.Channel == DMChannel(a.current.Key):
+	case strings.HasPrefix(m.Channel, "dm:"):
+		head += " → " + strings.TrimPrefix(m.Channel, "dm:")
+	default:
+		head += " " + a.t("in") + " #" + m.Channel
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s\n", head, indent(sanitize(m.Text)))
+	for i, c := range m.Choices {
+		fmt.Fprintf(&b, "  %d) %s\n", i+1, sanitize(c.Label))
+	}
+	if a.cfg.Interactive {
+		b.WriteString("\n")
+	}
+	a.choices[m.Channel] = m.Choices
+	if _, err := io.WriteString(a.cfg.Out, b.String()); err != nil {
+		return "", err
+	}
+	return "console-out-" + strconv.Itoa(a.sent), nil
+}
+
+func (a *Adapter) printf(format string, args ...any) {
+	fmt.Fprintf(a.cfg.Out, format, args...)
+}
+
+func (a *Adapter) list(people []Person) {
+	var b strings.Builder
+	b.WriteString(a.t("people") + "\n")
+	for _, p := range people {
+		fmt.Fprintf(&b, "  %-22s %s", p.Key, p.Name)
+		if p.Organisation != "" {
+			fmt.Fprintf(&b, " (%s)", p.Organisation)
+		}
+		if r := a.roleNames(p.Roles); r != "" {
+			fmt.Fprintf(&b, " – %s", r)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString(a.t("switch_hint") + "\n")
+	io.WriteString(a.cfg.Out, b.String())
+}
+
+// find looks a person up by key, or by a role's name (the first member).
+func (a *Adapter) find(people []Person, what string) (Person, bool) {
+	what = strings.ToLower(strings.TrimSpace(what))
+	for _, p := range people {
+		if p.Key == what {
+			return p, true
+		}
+	}
+	role := roleByName[what]
+	for _, p := range people {
+		for _, r := range p.Roles {
+			if role != "" && r == role {
+				return p, true
+			}
+		}
+	}
+	return Person{}, false
+}
+
+// defaultPerson is the first actor in no group: someone the plan asks for
+// input, the first thing a newcomer should see.
+func defaultPerson(people []Person) Person {
+	for _, p := range people {
+		if len(p.Roles) == 0 {
+			return p
+		}
+	}
+	return people[0]
+}
+
+func keys(people []Person) string {
+	ks := make([]string, len(people))
+	for i, p := range people {
+		ks[i] = p.Key
+	}
+	return strings.Join(ks, ", ")
+}
+
+// indent continues a message's lines under its head; blank lines stay blank.
+func indent(s string) string {
+	lines := strings.Split(s, "\n")
+	for i := 1; i < len(lines); i++ {
+		if lines[i] != "" {
+			lines[i] = "  " + lines[i]
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// sanitize keeps a terminal safe from what it prints: control characters
+// other than newline and tab are shown as U+FFFD, so no escape sequence
+// written by anyone reaches the terminal.
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return r
+		}
+		if unicode.IsControl(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+var errLineTooLong = errors.New("console: line too long")
+
+type lineOrErr struct {
+	line string
+	err  error
+}
+
+// readLines sends each line of r (without its line ending) until r ends or
+// done is closed. A line longer than MaxLine is skipped whole and reported.
+func readLines(r io.Reader, out chan<- lineOrErr, done <-chan struct{}) {
+	send := func(l lineOrErr) bool {
+		select {
+		case out <- l:
+			return true
+		case <-done:
+			return false
+		}
+	}
+	br := bufio.NewReaderSize(r, 64*1024)
+	for {
+		var buf []byte
+		tooLong := false
+		for {
+			chunk, err := br.ReadSlice('\n')
+			if len(buf)+len(chunk) > MaxLine {
+				tooLong = true
+			} else {
+				buf = append(buf, chunk...)
+			}
+			if errors.Is(err, bufio.ErrBufferFull) {
+				continue
+			}
+			if err != nil && (len(buf) == 0 && !tooLong) {
+				send(lineOrErr{err: err})
+				return
+			}
+			break
+		}
+		if tooLong {
+			if !send(lineOrErr{err: errLineTooLong}) {
+				return
+			}
+			continue
+		}
+		if !send(lineOrErr{line: strings.TrimRight(string(buf), "\r\n")}) {
+			return
+		}
+	}
+}

@@ -1,0 +1,253 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/kommune-dugnad/dugnad/store"
+)
+
+// Config tunes the bot. Zero values take the defaults.
+type Config struct {
+	Logger *slog.Logger
+	// Worker names this process in outbox leases; default host:pid.
+	Worker string
+	// PollInterval is how often the dispatcher looks for messages queued
+	// by other processes (its own are sent at once). Default 500 ms.
+	PollInterval time.Duration
+	// Lease is how long a claimed outgoing message is held before another
+	// process may take it over. Default 1 minute.
+	Lease time.Duration
+	// Senders bounds how many channels are sent to at once. Default 16.
+	Senders int
+	// DrainTimeout bounds how long shutdown waits for queued messages.
+	// Default 10 seconds.
+	DrainTimeout time.Duration
+}
+
+func (c *Config) defaults() {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Worker == "" {
+		host, _ := os.Hostname()
+		c.Worker = host + ":" + strconv.Itoa(os.Getpid())
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = 500 * time.Millisecond
+	}
+	if c.Lease <= 0 {
+		c.Lease = time.Minute
+	}
+	if c.Senders <= 0 {
+		c.Senders = 16
+	}
+	if c.DrainTimeout <= 0 {
+		c.DrainTimeout = 10 * time.Second
+	}
+}
+
+// Bot routes inbound events to the handler, exactly once each, and
+// delivers what the handler says through the outbox. It is the Sink that
+// adapters hand events to. Its methods are safe for concurrent use.
+type Bot struct {
+	store    *store.Store
+	handler  Handler
+	cfg      Config
+	log      *slog.Logger
+	adapters map[string]Adapter
+
+	wake chan struct{} // a new message was queued
+
+	mu        sync.Mutex
+	delivered chan struct{} // closed and replaced after each delivery
+}
+
+// New makes a bot over st that hands events to h and speaks through the
+// adapters.
+func New(st *store.Store, h Handler, cfg Config, adapters ...Adapter) *Bot {
+	cfg.defaults()
+	b := &Bot{store: st, cfg: cfg, log: cfg.Logger, adapters: map[string]Adapter{},
+		wake: make(chan struct{}, 1), delivered: make(chan struct{})}
+	b.handler = Chain(h, Recover(cfg.Logger))
+	for _, a := range adapters {
+		b.adapters[a.Platform()] = a
+	}
+	return b
+}
+
+// maxAttempts bounds how often an event is retried after losing a race
+// with a concurrent change.
+const maxAttempts = 8
+
+// Handle records ev and applies its effects in one transaction: the event
+// is marked processed, the handler runs, and its messages are queued. A
+// redelivered event changes nothing. A transaction that lost a race is
+// retried; any other error is returned and nothing is kept, so the
+// platform may deliver the event again.
+func (b *Bot) Handle(ctx context.Context, ev Event) error {
+	if ev.ID == "" || ev.Platform == "" {
+		return errors.New("bot: event without ID or platform")
+	}
+	log := b.log.With("platform", ev.Platform, "event_id", ev.ID, "kind", ev.Kind)
+	for attempt := 1; ; attempt++ {
+		queued := 0
+		duplicate := false
+		err := b.store.InTx(ctx, func(tx *store.Tx) error {
+			fresh, err := tx.MarkEventProcessed(ctx, ev.Platform, ev.ID)
+			if err != nil {
+				return err
+			}
+			if !fresh {
+				duplicate = true
+				return nil
+			}
+			req, err := resolve(ctx, tx, ev)
+			if err != nil {
+				return err
+			}
+			out, err := b.handler.Handle(ctx, tx, req)
+			if err != nil {
+				return err
+			}
+			var planID int64
+			if req.Plan != nil {
+				planID = req.Plan.ID
+			}
+			for _, m := range out {
+				if err := enqueue(ctx, tx, planID, m); err != nil {
+					return err
+				}
+				queued++
+			}
+			return nil
+		})
+		switch {
+		case err == nil && duplicate:
+			log.Info("duplicate event dropped")
+			return nil
+		case err == nil:
+			if queued > 0 {
+				b.Wake()
+			}
+			return nil
+		case errors.Is(err, store.ErrConflict) && attempt < maxAttempts:
+			log.Debug("event lost a race, retrying", "attempt", attempt, "err", err)
+			select {
+			case <-time.After(time.Duration(rand.IntN(10*attempt)+1) * time.Millisecond):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		default:
+			log.Error("event failed", "err", err)
+			return fmt.Errorf("bot: handle %s event %s: %w", ev.Platform, ev.ID, err)
+		}
+	}
+}
+
+// Enqueue queues a message in tx, for work that sends outside an event
+// (scheduled reminders, CLI commands). Call Wake after the commit.
+func Enqueue(ctx context.Context, tx *store.Tx, planID int64, m Message) error {
+	return enqueue(ctx, tx, planID, m)
+}
+
+func enqueue(ctx context.Context, tx *store.Tx, planID int64, m Message) error {
+	payload, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("bot: encode message: %w", err)
+	}
+	_, err = tx.Enqueue(ctx, store.OutboxMessage{PlanID: planID, Platform: m.Platform, Channel: m.Channel, Payload: payload})
+	return err
+}
+
+// Wake tells the dispatcher that messages were queued.
+func (b *Bot) Wake() {
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Flush blocks until the platform's queued messages are all delivered or
+// given up on, or ctx ends.
+func (b *Bot) Flush(ctx context.Context, platform string) error {
+	for {
+		b.mu.Lock()
+		delivered := b.delivered
+		b.mu.Unlock()
+		n, err := b.store.PendingOutbox(ctx, platform)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-delivered:
+		case <-time.After(50 * time.Millisecond):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (b *Bot) signalDelivered() {
+	b.mu.Lock()
+	close(b.delivered)
+	b.delivered = make(chan struct{})
+	b.mu.Unlock()
+}
+
+// Run runs the adapters and the dispatcher until ctx ends or every
+// adapter has returned. On the way out it stops taking events, then
+// delivers what is queued for up to DrainTimeout. It returns the first
+// adapter error, if any.
+func (b *Bot) Run(ctx context.Context) error {
+	adapterCtx, stopAdapters := context.WithCancel(ctx)
+	defer stopAdapters()
+	dispatchCtx, stopDispatch := context.WithCancel(context.Background())
+	defer stopDispatch()
+
+	dispatchDone := make(chan struct{})
+	go func() {
+		defer close(dispatchDone)
+		b.dispatch(dispatchCtx)
+	}()
+
+	errs := make(chan error, len(b.adapters))
+	var wg sync.WaitGroup
+	for _, a := range b.adapters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := a.Run(adapterCtx, b)
+			if err != nil && !errors.Is(err, context.Canceled) {
+				b.log.Error("adapter stopped", "platform", a.Platform(), "err", err)
+				errs <- fmt.Errorf("bot: %s adapter: %w", a.Platform(), err)
+				stopAdapters()
+			}
+		}()
+	}
+	wg.Wait()
+
+	// Drain: deliver what the events handled so far queued.
+	drainCtx, cancel := context.WithTimeout(context.Background(), b.cfg.DrainTimeout)
+	defer cancel()
+	for p := range b.adapters {
+		if err := b.Flush(drainCtx, p); err != nil {
+			b.log.Warn("outbox not drained before shutdown", "platform", p, "err", err)
+		}
+	}
+	stopDispatch()
+	<-dispatchDone
+	close(errs)
+	return <-errs
+}

@@ -1,0 +1,109 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/kommune-dugnad/dugnad/store"
+)
+
+// dispatch delivers the outbox until ctx ends: it claims each channel's
+// oldest undelivered message, sends the claimed ones concurrently (they are
+// for different channels), records the outcome, and repeats. It sleeps
+// until woken, until the next deferred message is due, or for the poll
+// interval, whichever is first.
+func (b *Bot) dispatch(ctx context.Context) {
+	platforms := make([]string, 0, len(b.adapters))
+	for p := range b.adapters {
+		platforms = append(platforms, p)
+	}
+	if len(platforms) == 0 {
+		<-ctx.Done()
+		return
+	}
+	sem := make(chan struct{}, b.cfg.Senders)
+	for ctx.Err() == nil {
+		msgs, err := b.store.ClaimOutbox(ctx, platforms, b.cfg.Worker, b.cfg.Lease, b.cfg.Senders*4)
+		if err != nil && ctx.Err() == nil {
+			b.log.Error("claim outbox", "err", err)
+		}
+		var wg sync.WaitGroup
+		for _, m := range msgs {
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				b.deliver(ctx, m)
+			}()
+		}
+		wg.Wait()
+		if len(msgs) > 0 {
+			continue
+		}
+		b.sleep(ctx, platforms)
+	}
+}
+
+func (b *Bot) sleep(ctx context.Context, platforms []string) {
+	wait := b.cfg.PollInterval
+	if due, err := b.store.NextOutboxAttempt(ctx, platforms); err == nil {
+		if d := time.Until(due); d < wait {
+			wait = max(d, time.Millisecond)
+		}
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-b.wake:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// backoff is the wait before retrying a send that failed for a reason the
+// platform did not put a time on.
+func backoff(attempts int) time.Duration {
+	d := time.Second << min(attempts, 8)
+	return min(d, 5*time.Minute)
+}
+
+func (b *Bot) deliver(ctx context.Context, om store.OutboxMessage) {
+	log := b.log.With("outbox_id", om.ID, "platform", om.Platform, "channel", om.Channel)
+	var m Message
+	if err := json.Unmarshal(om.Payload, &m); err != nil {
+		log.Error("undecodable outgoing message", "err", err)
+		b.record(ctx, log, b.store.MarkFailed(ctx, om.ID, "undecodable: "+err.Error()))
+		return
+	}
+	a := b.adapters[om.Platform]
+	ref, err := a.Send(ctx, m)
+	var ra *RetryAfterError
+	switch {
+	case err == nil:
+		b.record(ctx, log, b.store.MarkDelivered(ctx, om.ID, ref))
+		b.signalDelivered()
+	case errors.As(err, &ra):
+		log.Info("platform asks to wait", "retry_after", ra.After)
+		b.record(ctx, log, b.store.MarkRetry(ctx, om.ID, time.Now().Add(ra.After), err.Error()))
+	case isPermanent(err):
+		log.Error("message cannot be delivered", "err", err)
+		b.record(ctx, log, b.store.MarkFailed(ctx, om.ID, err.Error()))
+		b.signalDelivered()
+	case ctx.Err() != nil:
+		// Shutting down: the lease runs out and the message goes out later.
+	default:
+		wait := backoff(om.Attempts)
+		log.Warn("send failed, will retry", "err", err, "retry_in", wait)
+		b.record(ctx, log, b.store.MarkRetry(ctx, om.ID, time.Now().Add(wait), err.Error()))
+	}
+}
+
+func (b *Bot) record(ctx context.Context, log *slog.Logger, err error) {
+	if err != nil && ctx.Err() == nil {
+		log.Error("record delivery outcome", "err", err)
+	}
+}

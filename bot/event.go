@@ -1,0 +1,93 @@
+// Package bot is the hub between the platforms and the work of phase 3: it
+// owns the neutral event and message types, the adapter port, the routing
+// of every inbound event (exactly once) to the handler, role lookup, and the
+// delivery of outgoing messages through the store's outbox.
+//
+// Adapters import bot; bot imports store; intake implements Handler.
+package bot
+
+import (
+	"time"
+)
+
+// Platform names.
+const (
+	Console = "console"
+	Slack   = "slack"
+	Discord = "discord"
+)
+
+// Kind is what happened on the platform.
+type Kind string
+
+const (
+	// KindMessage is a message written by a user.
+	KindMessage Kind = "message"
+	// KindChoice is a button pressed, or a numbered option picked.
+	KindChoice Kind = "choice"
+	// KindReactionAdded and KindReactionRemoved are emoji reactions on a message.
+	KindReactionAdded   Kind = "reaction_added"
+	KindReactionRemoved Kind = "reaction_removed"
+	// KindCommand is a command (/dugnad mine, or a typed command word).
+	KindCommand Kind = "command"
+)
+
+// Event is one thing a user did on a platform, in terms the bot
+// understands. Adapters fill it from the platform's payload.
+type Event struct {
+	// ID is the platform's own ID for the event (Slack event_id, a
+	// Discord message or interaction ID, …). An event with an ID seen
+	// before on the same platform has no effect.
+	ID       string
+	Platform string
+	// Workspace is the Slack team, the Discord server ("" in a Discord
+	// DM), or the console's plan key.
+	Workspace string
+	Channel   string
+	DM        bool
+	// Thread is the reference of the thread's root message when the event
+	// happened in a thread; empty at top level.
+	Thread string
+	// MessageRef is the message this event is (KindMessage) or acts on
+	// (KindChoice, reactions).
+	MessageRef string
+	User       string // the platform user who caused the event
+	UserName   string // their display name, when the platform says
+	Kind       Kind
+	Text       string // KindMessage: the text; KindCommand: the arguments
+	Command    string // KindCommand: the command word as written
+	Choice     string // KindChoice: the chosen option's ID
+	Emoji      string // reactions: the emoji's name or character
+	At         time.Time
+}
+
+// Message is something the bot says. Text is plain text: adapters escape it
+// for their platform, so nothing in it (a user's words shown back
+// included) can ping anyone or inject markup.
+type Message struct {
+	Platform string   `json:"platform"`
+	Channel  string   `json:"channel"`
+	Thread   string   `json:"thread,omitempty"`
+	Text     string   `json:"text"`
+	Choices  []Choice `json:"choices,omitempty"`
+	// Replace names a message the bot sent earlier to update in place,
+	// for platforms that can (a button row answered, for example).
+	Replace string `json:"replace,omitempty"`
+}
+
+// Choice is an option the user can pick: a button on Slack and Discord, a
+// numbered line in the console.
+type Choice struct {
+	ID    string `json:"id"`
+	Label string `json:"label"`
+	Style Style  `json:"style,omitempty"`
+}
+
+// Style hints how prominent a choice is.
+type Style string
+
+const (
+	StylePlain   Style = ""
+	StylePrimary Style = "primary"
+	StyleDanger  Style = "danger"
+)

@@ -1,0 +1,335 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/kommune-dugnad/dugnad/adapters/console"
+	"github.com/kommune-dugnad/dugnad/bot"
+	"github.com/kommune-dugnad/dugnad/examples"
+	"github.com/kommune-dugnad/dugnad/intake"
+	"github.com/kommune-dugnad/dugnad/intake/planfile"
+	"github.com/kommune-dugnad/dugnad/store"
+)
+
+// dbFlag adds --db, defaulting to DUGNAD_DATABASE_URL, then ./dugnad.db.
+func dbFlag(fs *flag.FlagSet, getenv env) *string {
+	def := getenv("DUGNAD_DATABASE_URL")
+	if def == "" {
+		def = "dugnad.db"
+	}
+	return fs.String("db", def, "database: postgres://… or a SQLite file (env DUGNAD_DATABASE_URL)")
+}
+
+func newFlags(name string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("dugnad "+name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	return fs
+}
+
+// openStore opens the database and migrates it (or, with migrate false,
+// refuses a schema this binary does not expect).
+func openStore(ctx context.Context, url string, migrate bool) (*store.Store, error) {
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		_, err = st.Migrate(ctx)
+	} else {
+		err = st.CheckSchema(ctx)
+	}
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// choosePlan picks the plan named by key, or the only plan.
+func choosePlan(ctx context.Context, st *store.Store, key string, l lang) (store.Plan, error) {
+	plans, err := st.Plans(ctx)
+	if err != nil {
+		return store.Plan{}, err
+	}
+	var ks []string
+	for _, p := range plans {
+		if p.Key == key {
+			return p, nil
+		}
+		ks = append(ks, p.Key)
+	}
+	switch {
+	case key != "":
+		return store.Plan{}, errors.New(l.t("no_such_plan", key, strings.Join(ks, ", ")))
+	case len(plans) == 0:
+		return store.Plan{}, errors.New(l.t("no_plans"))
+	case len(plans) > 1:
+		return store.Plan{}, errors.New(l.t("which_plan", strings.Join(ks, ", ")))
+	}
+	return plans[0], nil
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: use text or json", format)
+}
+
+func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv env) error {
+	l := cliLang(getenv)
+	fs := newFlags("run", stderr)
+	db := dbFlag(fs, getenv)
+	planKey := fs.String("plan", "", "the plan to run the console for (needed when the database has several)")
+	as := fs.String("as", "", "the actor to start the console as (an actor ID from the plan, or a role such as prosjektleder)")
+	doMigrate := fs.Bool("migrate", true, "bring the database schema up to date at start-up")
+	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
+	logFormat := fs.String("log-format", "text", "text or json")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, *logLevel, *logFormat)
+	if err != nil {
+		return usageError(err.Error())
+	}
+	st, err := openStore(ctx, *db, *doMigrate)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	plans, err := st.Plans(ctx)
+	if err != nil {
+		return err
+	}
+	if len(plans) == 0 {
+		p, _, err := importPlan(ctx, st, examples.FjordvikName, examples.Fjordvik, store.By{Label: "example"}, l)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, l.t("loaded_example", p.Municipality, p.Title))
+	}
+	plan, err := choosePlan(ctx, st, *planKey, l)
+	if err != nil {
+		return err
+	}
+
+	in, interactive := stdin, false
+	if f, ok := stdin.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			interactive = true
+		}
+	}
+	con := console.New(console.Config{
+		In: in, Out: stdout, Interactive: interactive,
+		Plan: plan.Key, Language: string(plan.Language), Actor: *as,
+		People: func(ctx context.Context) ([]console.Person, error) { return people(ctx, st, plan.ID) },
+	})
+	b := bot.New(st, intake.New(log), bot.Config{Logger: log}, con)
+	log.Info("dugnad running", "db", st.String(), "plan", plan.Key, "adapters", "console")
+	return b.Run(ctx)
+}
+
+// people lists the plan's actors for the console.
+func people(ctx context.Context, st *store.Store, planID int64) ([]console.Person, error) {
+	actors, err := st.Actors(ctx, planID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]console.Person, 0, len(actors))
+	for _, a := range actors {
+		roles, err := st.ActorRoles(ctx, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		p := console.Person{Key: a.Key, Name: a.Name, Organisation: a.Organisation}
+		for _, r := range roles {
+			p.Roles = append(p.Roles, string(r))
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func migrate(ctx context.Context, args []string, stdout io.Writer, getenv env) error {
+	l := cliLang(getenv)
+	fs := newFlags("migrate", stdout)
+	db := dbFlag(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(stdout, l.t("up_to_date", store.SchemaVersion()))
+	} else {
+		fmt.Fprintln(stdout, l.t("migrated", store.SchemaVersion(), applied))
+	}
+	return nil
+}
+
+// importPlan parses and stores a plan file in one transaction; problems
+// are reported by line, in the command line's language, and change
+// nothing.
+func importPlan(ctx context.Context, st *store.Store, name string, data []byte, by store.By, l lang) (store.Plan, store.ApplyResult, error) {
+	f, err := planfile.Parse(name, data)
+	if err != nil {
+		var pe *planfile.Error
+		if errors.As(err, &pe) {
+			return store.Plan{}, store.ApplyResult{}, errors.New(pe.Format(store.Language(l.code())))
+		}
+		return store.Plan{}, store.ApplyResult{}, err
+	}
+	var res store.ApplyResult
+	err = st.InTx(ctx, func(tx *store.Tx) error {
+		res, err = tx.ApplyPlan(ctx, by, f.Spec)
+		return err
+	})
+	var conflict *store.ConflictError
+	var invalid *store.InvalidError
+	switch {
+	case errors.As(err, &conflict):
+		return store.Plan{}, res, errors.New(f.ConflictError(conflict).Format(store.Language(l.code())))
+	case errors.As(err, &invalid):
+		return store.Plan{}, res, errors.New(l.t("invalid_plan", invalid.Msg))
+	case err != nil:
+		return store.Plan{}, res, err
+	}
+	p, err := st.PlanByID(ctx, res.PlanID)
+	return p, res, err
+}
+
+func planImport(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, getenv env) error {
+	l := cliLang(getenv)
+	fs := newFlags("plan import", stdout)
+	db := dbFlag(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError(l.t("need_file"))
+	}
+	name := fs.Arg(0)
+	var data []byte
+	var err error
+	if name == "-" {
+		name = "<stdin>"
+		data, err = io.ReadAll(stdin)
+	} else {
+		data, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, *db, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	p, res, err := importPlan(ctx, st, name, data, store.By{Label: "cli"}, l)
+	if err != nil {
+		return err
+	}
+	switch {
+	case res.Created:
+		fmt.Fprintln(stdout, l.t("imported_new", p.Key, p.Municipality, res.Changes))
+	case res.Changes == 0:
+		fmt.Fprintln(stdout, l.t("unchanged", p.Key))
+	default:
+		fmt.Fprintln(stdout, l.t("imported", p.Key, res.Changes))
+	}
+	return nil
+}
+
+func planExport(ctx context.Context, args []string, stdout io.Writer, getenv env) error {
+	l := cliLang(getenv)
+	fs := newFlags("plan export", stdout)
+	db := dbFlag(fs, getenv)
+	planKey := fs.String("plan", "", "the plan to export (needed when the database has several)")
+	outFile := fs.String("o", "", "write to this file instead of standard output")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, *db, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	p, err := choosePlan(ctx, st, *planKey, l)
+	if err != nil {
+		return err
+	}
+	spec, err := st.PlanSpecOf(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	data, err := planfile.Marshal(spec)
+	if err != nil {
+		return err
+	}
+	return writeOut(*outFile, stdout, data)
+}
+
+func export(ctx context.Context, args []string, stdout io.Writer, getenv env) error {
+	l := cliLang(getenv)
+	fs := newFlags("export", stdout)
+	db := dbFlag(fs, getenv)
+	planKey := fs.String("plan", "", "the plan to export (needed when the database has several)")
+	format := fs.String("format", "json", "json")
+	outFile := fs.String("o", "", "write to this file instead of standard output")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *format != "json" {
+		return usageError(l.t("bad_format", *format))
+	}
+	st, err := openStore(ctx, *db, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	p, err := choosePlan(ctx, st, *planKey, l)
+	if err != nil {
+		return err
+	}
+	doc, err := intake.BuildExport(ctx, st, p.ID)
+	if err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeOut(*outFile, stdout, append(data, '\n'))
+}
+
+func writeOut(path string, stdout io.Writer, data []byte) error {
+	if path == "" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
+}

@@ -1,0 +1,79 @@
+package main
+
+import "fmt"
+
+// lang is the command line's language: DUGNAD_LANG (nb, nn or en), bokmål
+// by default.
+type lang int
+
+func cliLang(getenv env) lang {
+	switch getenv("DUGNAD_LANG") {
+	case "nn":
+		return 1
+	case "en":
+		return 2
+	}
+	return 0
+}
+
+func (l lang) code() string { return [3]string{"nb", "nn", "en"}[l] }
+
+func (l lang) t(key string, args ...any) string {
+	s, ok := cliTexts[key]
+	if !ok {
+		return key
+	}
+	if len(args) == 0 {
+		return s[l]
+	}
+	return fmt.Sprintf(s[l], args...)
+}
+
+var cliTexts = map[string][3]string{
+	"usage": {
+		`Bruk: dugnad [kommando] [valg]
+
+  dugnad [run]                     kjør boten (i terminalen når ingen plattform er satt opp)
+  dugnad migrate                   oppdater databaseskjemaet
+  dugnad plan import FIL           opprett eller oppdater en plan fra en planfil (YAML)
+  dugnad plan export [-o FIL]      skriv en plan tilbake som planfil
+  dugnad export --format json      skriv ut en plan med alle innspill som JSON
+
+Databasen er DUGNAD_DATABASE_URL eller --db: postgres://… for PostgreSQL,
+eller en filsti for SQLite (standard: ./dugnad.db). «dugnad KOMMANDO -h» viser valgene.`,
+		`Bruk: dugnad [kommando] [val]
+
+  dugnad [run]                     køyr boten (i terminalen når ingen plattform er sett opp)
+  dugnad migrate                   oppdater databaseskjemaet
+  dugnad plan import FIL           opprett eller oppdater ein plan frå ei planfil (YAML)
+  dugnad plan export [-o FIL]      skriv ein plan tilbake som planfil
+  dugnad export --format json      skriv ut ein plan med alle innspel som JSON
+
+Databasen er DUGNAD_DATABASE_URL eller --db: postgres://… for PostgreSQL,
+eller ei filsti for SQLite (standard: ./dugnad.db). «dugnad KOMMANDO -h» viser vala.`,
+		`Usage: dugnad [command] [options]
+
+  dugnad [run]                     run the bot (in the terminal when no platform is set up)
+  dugnad migrate                   bring the database schema up to date
+  dugnad plan import FILE          create or update a plan from a plan file (YAML)
+  dugnad plan export [-o FILE]     write a plan back as a plan file
+  dugnad export --format json      print a plan with all suggestions as JSON
+
+The database is DUGNAD_DATABASE_URL or --db: postgres://… for PostgreSQL,
+or a file path for SQLite (default: ./dugnad.db). "dugnad COMMAND -h" lists the options.`,
+	},
+	"plan_usage":      {"Bruk: dugnad plan import FIL | dugnad plan export [-o FIL]", "Bruk: dugnad plan import FIL | dugnad plan export [-o FIL]", "Usage: dugnad plan import FILE | dugnad plan export [-o FILE]"},
+	"unknown_command": {"ukjent kommando «%s»", "ukjend kommando «%s»", "unknown command %q"},
+	"need_file":       {"Bruk: dugnad plan import FIL (eller - for standard inn)", "Bruk: dugnad plan import FIL (eller - for standard inn)", "Usage: dugnad plan import FILE (or - for standard input)"},
+	"imported_new":    {"Planen «%s» (%s) er opprettet med %d endringer.", "Planen «%s» (%s) er oppretta med %d endringar.", "Plan %q (%s) created with %d changes."},
+	"imported":        {"Planen «%s» er oppdatert: %d endringer.", "Planen «%s» er oppdatert: %d endringar.", "Plan %q updated: %d changes."},
+	"unchanged":       {"Planen «%s» er allerede slik filen beskriver den; ingenting er endret.", "Planen «%s» er alt slik fila skildrar han; ingenting er endra.", "Plan %q already matches the file; nothing changed."},
+	"migrated":        {"Databaseskjemaet er oppdatert til versjon %d (kjørte %v).", "Databaseskjemaet er oppdatert til versjon %d (køyrde %v).", "Database schema is at version %d (applied %v)."},
+	"up_to_date":      {"Databaseskjemaet er allerede på versjon %d.", "Databaseskjemaet er alt på versjon %d.", "Database schema is already at version %d."},
+	"no_plans":        {"Databasen har ingen planer. Importer en med «dugnad plan import FIL».", "Databasen har ingen planar. Importer ein med «dugnad plan import FIL».", "The database has no plans. Import one with \"dugnad plan import FILE\"."},
+	"which_plan":      {"Databasen har flere planer (%s); velg en med --plan.", "Databasen har fleire planar (%s); vel ein med --plan.", "The database has several plans (%s); choose one with --plan."},
+	"no_such_plan":    {"Ingen plan heter «%s». Planer: %s", "Ingen plan heiter «%s». Planar: %s", "No plan is called %q. Plans: %s"},
+	"loaded_example":  {"Databasen var tom, så jeg har lastet eksempelplanen: %s, «%s».", "Databasen var tom, så eg har lasta eksempelplanen: %s, «%s».", "The database was empty, so I loaded the example plan: %s, %q."},
+	"bad_format":      {"ukjent format «%s» (bruk json)", "ukjent format «%s» (bruk json)", "unknown format %q (use json)"},
+	"invalid_plan":    {"planen er ugyldig: %s", "planen er ugyldig: %s", "the plan is invalid: %s"},
+}

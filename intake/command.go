@@ -1,0 +1,72 @@
+package intake
+
+import (
+	"strings"
+
+	"github.com/kommune-dugnad/dugnad/store"
+)
+
+// command is a canonical command name.
+type command string
+
+const (
+	cmdHelp     command = "help"
+	cmdStart    command = "start"
+	cmdSkip     command = "skip"
+	cmdBack     command = "back"
+	cmdStop     command = "stop"
+	cmdResume   command = "resume"
+	cmdLanguage command = "language"
+	cmdMine     command = "mine"
+	cmdForget   command = "forget"
+)
+
+// commandWords maps what people write, in any of the three languages, to
+// the command. A message is a command only when it is the command word
+// alone (with an argument for "språk"), so answers that merely contain
+// these words are answers.
+var commandWords = map[string]command{
+	"hjelp": cmdHelp, "help": cmdHelp, "?": cmdHelp,
+	"start": cmdStart, "begynn": cmdStart, "byrj": cmdStart, "begin": cmdStart,
+	"hopp": cmdSkip, "hopp over": cmdSkip, "skip": cmdSkip,
+	"tilbake": cmdBack, "attende": cmdBack, "back": cmdBack, "angre": cmdBack, "undo": cmdBack,
+	"stopp": cmdStop, "stop": cmdStop, "pause": cmdStop,
+	"fortsett": cmdResume, "hald fram": cmdResume, "halde fram": cmdResume, "resume": cmdResume, "continue": cmdResume,
+	"språk": cmdLanguage, "sprak": cmdLanguage, "language": cmdLanguage, "lang": cmdLanguage,
+	"mine": cmdMine, "mine innspill": cmdMine, "mine innspel": cmdMine, "my suggestions": cmdMine,
+	"glem meg": cmdForget, "gløym meg": cmdForget, "forget me": cmdForget, "glem": cmdForget, "gløym": cmdForget, "forget": cmdForget,
+	"fjern navnet mitt": cmdForget, "fjern namnet mitt": cmdForget,
+}
+
+// parseCommand recognises a command in a command name (from a slash
+// command) or a whole message, with an optional leading "/" or
+// "/dugnad". It returns the command and its argument.
+func parseCommand(text string) (command, string, bool) {
+	t := strings.ToLower(strings.TrimSpace(text))
+	t = strings.TrimPrefix(t, "/")
+	t = strings.TrimSpace(strings.TrimPrefix(t, "dugnad"))
+	t = strings.Join(strings.Fields(t), " ")
+	if c, ok := commandWords[t]; ok {
+		return c, "", true
+	}
+	// "språk nn", "language en": the only command with an argument.
+	if word, arg, ok := strings.Cut(t, " "); ok {
+		if c := commandWords[word]; c == cmdLanguage {
+			return c, arg, true
+		}
+	}
+	return "", "", false
+}
+
+// parseLanguage reads a language argument: a code or a name.
+func parseLanguage(arg string) (store.Language, bool) {
+	switch strings.ToLower(strings.TrimSpace(arg)) {
+	case "nb", "bokmål", "bokmal", "norsk", "no":
+		return store.Bokmal, true
+	case "nn", "nynorsk":
+		return store.Nynorsk, true
+	case "en", "english", "engelsk":
+		return store.English, true
+	}
+	return "", false
+}

@@ -1,0 +1,242 @@
+package intake
+
+import (
+	"fmt"
+
+	"github.com/kommune-dugnad/dugnad/store"
+)
+
+// What the bot says, in bokmål, nynorsk and English (in that order).
+
+func li(l store.Language) int {
+	switch l {
+	case store.Nynorsk:
+		return 1
+	case store.English:
+		return 2
+	}
+	return 0
+}
+
+// tr renders a catalogue entry in a language.
+func tr(l store.Language, key string, args ...any) string {
+	t, ok := catalogue[key]
+	if !ok {
+		panic("intake: no text " + key) // a programming error, caught by the catalogue test
+	}
+	if len(args) == 0 {
+		return t[li(l)]
+	}
+	return fmt.Sprintf(t[li(l)], args...)
+}
+
+// Questions are the seven guiding questions of the planning guidance.
+var Questions = [store.QuestionCount][3]string{
+	{"Har kommunen behov for andre virkemidler enn det den har i dag? Hvilke – og hvordan skaffe dem?",
+		"Har kommunen behov for andre verkemiddel enn dei han har i dag? Kva for nokre – og korleis skaffe dei?",
+		"Does the municipality need instruments other than those it has today? Which – and how would it get them?"},
+	{"Skal kommunen intensivere bruken av et virkemiddel? Hvordan?",
+		"Skal kommunen intensivere bruken av eit verkemiddel? Korleis?",
+		"Should the municipality use an instrument more intensively? How?"},
+	{"Skal kommunen prioritere bruken av virkemidlene annerledes? Hvordan?",
+		"Skal kommunen prioritere bruken av verkemidla annleis? Korleis?",
+		"Should the municipality prioritise the use of its instruments differently? How?"},
+	{"Må kommunen informere bedre? Hvordan?",
+		"Må kommunen informere betre? Korleis?",
+		"Must the municipality inform better? How?"},
+	{"Må kommunen samarbeide internt og eksternt på en annen måte enn i dag? Hvordan?",
+		"Må kommunen samarbeide internt og eksternt på ein annan måte enn i dag? Korleis?",
+		"Must the municipality cooperate internally and externally differently than today? How?"},
+	{"Må kommunen heve kompetansen? Hvordan?",
+		"Må kommunen heve kompetansen? Korleis?",
+		"Must the municipality raise its competence? How?"},
+	{"Er det organisatoriske forhold som bør tilpasses? Hvordan?",
+		"Er det organisatoriske forhold som bør tilpassast? Korleis?",
+		"Are there organisational matters that should be adapted? How?"},
+}
+
+// Question returns guiding question n (1–7) in a language.
+func Question(l store.Language, n int) string { return Questions[n-1][li(l)] }
+
+var basisLabels = map[store.Basis][3]string{
+	store.BasisMust:   {"Må", "Må", "Must"},
+	store.BasisShould: {"Bør", "Bør", "Should"},
+	store.BasisWill:   {"Vil", "Vil", "Will"},
+	store.BasisCan:    {"Kan", "Kan", "Can"},
+}
+
+var whoLabels = map[store.WhoActs][3]string{
+	store.WhoSelf:     {"Kommunen selv", "Kommunen sjølv", "The municipality itself"},
+	store.WhoTogether: {"Sammen med andre", "Saman med andre", "Together with others"},
+	store.WhoOthers:   {"Overlate til andre", "Overlate til andre", "Leave it to others"},
+}
+
+var languageNames = map[store.Language]string{
+	store.Bokmal:  "Bokmål",
+	store.Nynorsk: "Nynorsk",
+	store.English: "English",
+}
+
+var catalogue = map[string][3]string{
+	"intro": {
+		"Hei, %[1]s! Jeg er Dugnad, en chatbot som hjelper %[2]s med «%[3]s».\n\n" +
+			"Kommunen er nå i fase 3 av planarbeidet: å bli enige om tiltak. Prosjektleder %[4]s vil gjerne ha dine innspill. " +
+			"Jeg stiller deg sju spørsmål om hver strategi i planen, og svarene dine blir innspill til tiltakene.\n\n" +
+			"Dette lagres: svarene dine og vurderingene du gjør, navnet ditt, organisasjonen din og når du svarte. " +
+			"Innspill som brukes i en høring, kan bli offentlige dokumenter. Ikke skriv sensitive personopplysninger – " +
+			"for eksempel helseopplysninger eller fødselsnummer – om deg selv eller andre.\n\n" +
+			"Du kan når som helst skrive «mine» for å se innspillene dine og «glem meg» for å fjerne navnet ditt fra dem. " +
+			"«hjelp» viser alle kommandoene.\n\nVil du være med?",
+		"Hei, %[1]s! Eg er Dugnad, ein chatbot som hjelper %[2]s med «%[3]s».\n\n" +
+			"Kommunen er no i fase 3 av planarbeidet: å bli samde om tiltak. Prosjektleiar %[4]s vil gjerne ha innspela dine. " +
+			"Eg stiller deg sju spørsmål om kvar strategi i planen, og svara dine blir innspel til tiltaka.\n\n" +
+			"Dette blir lagra: svara dine og vurderingane du gjer, namnet ditt, organisasjonen din og når du svara. " +
+			"Innspel som blir brukte i ei høyring, kan bli offentlege dokument. Ikkje skriv sensitive personopplysningar – " +
+			"til dømes helseopplysningar eller fødselsnummer – om deg sjølv eller andre.\n\n" +
+			"Du kan når som helst skrive «mine» for å sjå innspela dine og «gløym meg» for å fjerne namnet ditt frå dei. " +
+			"«hjelp» viser alle kommandoane.\n\nVil du vere med?",
+		"Hi, %[1]s! I am Dugnad, a chat bot that helps %[2]s with “%[3]s”.\n\n" +
+			"The municipality is now in phase 3 of the planning work: agreeing on measures. Project leader %[4]s would like your input. " +
+			"I will ask you seven questions about each strategy in the plan, and your answers become suggestions for the measures.\n\n" +
+			"What is stored: your answers and the assessments you make, your name, your organisation, and when you answered. " +
+			"Suggestions used in a hearing may become public records. Do not write sensitive personal data – " +
+			"such as health information or national identity numbers – about yourself or others.\n\n" +
+			"At any time, write “mine” to see your suggestions and “forget me” to remove your name from them. " +
+			"“help” lists all commands.\n\nWill you take part?",
+	},
+	"consent_yes":    {"Ja, jeg vil være med", "Ja, eg vil vere med", "Yes, I will take part"},
+	"consent_no":     {"Nei takk", "Nei takk", "No thanks"},
+	"consent_needed": {"Svar ja eller nei før vi begynner.", "Svar ja eller nei før vi byrjar.", "Please answer yes or no before we start."},
+	"declined": {"Greit, da lagrer jeg ingenting. Skriv til meg igjen hvis du ombestemmer deg.",
+		"Greitt, då lagrar eg ingenting. Skriv til meg igjen viss du ombestemmer deg.",
+		"All right, then I store nothing. Write to me again if you change your mind."},
+	"consented":       {"Takk! Da begynner vi.", "Takk! Då byrjar vi.", "Thank you! Let us begin."},
+	"welcome_back":    {"Velkommen tilbake!", "Velkomen tilbake!", "Welcome back!"},
+	"choose_strategy": {"Hvilken strategi vil du gi innspill til?", "Kva for ein strategi vil du gi innspel til?", "Which strategy would you like to give suggestions for?"},
+	"choose_another":  {"Vil du gi innspill til en annen strategi?", "Vil du gi innspel til ein annan strategi?", "Would you like to give suggestions for another strategy?"},
+	"all_in_turn":     {"Alle, én etter én", "Alle, éin etter éin", "All of them, one by one"},
+	"done_for_now":    {"Ferdig for nå", "Ferdig for no", "Done for now"},
+	"strategy_intro":  {"Strategi %[1]s: %[2]s", "Strategi %[1]s: %[2]s", "Strategy %[1]s: %[2]s"},
+	"question": {"Spørsmål %[1]d av %[2]d (strategi %[3]s):\n%[4]s",
+		"Spørsmål %[1]d av %[2]d (strategi %[3]s):\n%[4]s",
+		"Question %[1]d of %[2]d (strategy %[3]s):\n%[4]s"},
+	"write_answer": {"Skriv svaret ditt, eller velg:", "Skriv svaret ditt, eller vel:", "Write your answer, or choose:"},
+	"has_draft": {"Svaret ditt så langt: «%[1]s»\nSkriv et nytt svar for å bytte det ut, eller velg:",
+		"Svaret ditt så langt: «%[1]s»\nSkriv eit nytt svar for å byte det ut, eller vel:",
+		"Your answer so far: “%[1]s”\nWrite a new answer to replace it, or choose:"},
+	"skip":          {"Hopp over", "Hopp over", "Skip"},
+	"resume":        {"Fortsett", "Hald fram", "Resume"},
+	"give_more":     {"Gi flere innspill", "Gi fleire innspel", "Give more suggestions"},
+	"back":          {"Tilbake", "Tilbake", "Back"},
+	"stop":          {"Stopp", "Stopp", "Stop"},
+	"keep_answer":   {"Behold svaret", "Behald svaret", "Keep the answer"},
+	"remove_answer": {"Fjern svaret", "Fjern svaret", "Remove the answer"},
+	"answer_removed": {"Svaret er fjernet.", "Svaret er fjerna.", "The answer has been removed."},
+	"basis_prompt": {
+		"Hva er grunnlaget for dette innspillet?\n• Må – lov, forskrift eller avtale krever det\n• Bør – kommunen ønsker resultatet\n" +
+			"• Vil – egen motivasjon og samfunnsbehov\n• Kan – det lar seg gjøre innenfor ressursene kommunen har",
+		"Kva er grunnlaget for dette innspelet?\n• Må – lov, forskrift eller avtale krev det\n• Bør – kommunen ønskjer resultatet\n" +
+			"• Vil – eigen motivasjon og samfunnsbehov\n• Kan – det lèt seg gjere innanfor ressursane kommunen har",
+		"What is the basis for this suggestion?\n• Must – required by law, regulation or agreement\n• Should – the municipality wants the result\n" +
+			"• Will – its own motivation and the needs of society\n• Can – feasible within the resources the municipality has",
+	},
+	"who_prompt": {"Hvem bør gjøre dette?", "Kven bør gjere dette?", "Who should do this?"},
+	"dont_know":  {"Vet ikke / hopp over", "Veit ikkje / hopp over", "Don't know / skip"},
+	"pick_one": {"Velg ett av alternativene (eller skriv «tilbake» for å endre svaret).",
+		"Vel eitt av alternativa (eller skriv «tilbake» for å endre svaret).",
+		"Please pick one of the options (or write “back” to change the answer)."},
+	"summary": {"Oppsummering for strategi %[1]s: %[2]s", "Oppsummering for strategi %[1]s: %[2]s", "Summary for strategy %[1]s: %[2]s"},
+	"summary_line": {"%[1]d. Spørsmål %[2]d: «%[3]s»", "%[1]d. Spørsmål %[2]d: «%[3]s»", "%[1]d. Question %[2]d: “%[3]s”"},
+	"summary_one":  {"Skal jeg sende inn dette innspillet?", "Skal eg sende inn dette innspelet?", "Shall I submit this suggestion?"},
+	"summary_many": {"Skal jeg sende inn disse %[1]d innspillene?", "Skal eg sende inn desse %[1]d innspela?", "Shall I submit these %[1]d suggestions?"},
+	"submit":       {"Send inn", "Send inn", "Submit"},
+	"review":       {"Gå gjennom på nytt", "Gå gjennom på nytt", "Go through again"},
+	"discard":      {"Forkast", "Forkast", "Discard"},
+	"confirm_discard": {"Vil du forkaste %[1]d svar for strategi %[2]s? De blir ikke lagret.",
+		"Vil du forkaste %[1]d svar for strategi %[2]s? Dei blir ikkje lagra.",
+		"Discard %[1]d answers for strategy %[2]s? They will not be stored."},
+	"yes_discard": {"Ja, forkast", "Ja, forkast", "Yes, discard"},
+	"no_keep":     {"Nei, behold", "Nei, behald", "No, keep them"},
+	"discarded":   {"Svarene er forkastet.", "Svara er forkasta.", "The answers have been discarded."},
+	"filed": {
+		"Takk! %[1]d innspill er sendt inn til strategi %[2]s.\n\nProsjektgruppen går gjennom alle innspillene og lager forslag til tiltak. " +
+			"Forslagene sendes på høring til referansegruppen, og styringsgruppen kvalitetssikrer dem. Du får beskjed hvis innspillet ditt blir en del av et tiltak.",
+		"Takk! %[1]d innspel er sende inn til strategi %[2]s.\n\nProsjektgruppa går gjennom alle innspela og lagar forslag til tiltak. " +
+			"Forslaga blir sende på høyring til referansegruppa, og styringsgruppa kvalitetssikrar dei. Du får melding viss innspelet ditt blir ein del av eit tiltak.",
+		"Thank you! %[1]d suggestion(s) submitted for strategy %[2]s.\n\nThe project group goes through all suggestions and drafts measures. " +
+			"The drafts go to the reference group for a hearing, and the steering group quality-assures them. You will be told if your suggestion becomes part of a measure.",
+	},
+	"no_answers": {"Du svarte ikke på noen av spørsmålene for strategi %[1]s, så det er ingenting å sende inn.",
+		"Du svara ikkje på nokon av spørsmåla for strategi %[1]s, så det er ingenting å sende inn.",
+		"You did not answer any of the questions for strategy %[1]s, so there is nothing to submit."},
+	"finished": {"Takk for innspillene dine! Skriv «start» hvis du vil gi flere senere.",
+		"Takk for innspela dine! Skriv «start» viss du vil gi fleire seinare.",
+		"Thank you for your suggestions! Write “start” if you want to give more later."},
+	"paused": {"Greit, vi tar en pause. Det du har sendt inn, er lagret. Skriv «fortsett» når du vil fortsette der du slapp.",
+		"Greitt, vi tek ein pause. Det du har sendt inn, er lagra. Skriv «hald fram» når du vil halde fram der du slapp.",
+		"All right, let us pause. What you have submitted is stored. Write “resume” to continue where you left off."},
+	"paused_drafts": {"Jeg tar også vare på %[1]d svar som ikke er sendt inn ennå.",
+		"Eg tek òg vare på %[1]d svar som ikkje er sende inn enno.",
+		"I am also keeping %[1]d answer(s) you have not submitted yet."},
+	"resumed_unsaved": {"Velkommen tilbake! Det du nettopp skrev, er ikke lagret – send det igjen hvis det var et svar. Her var vi:",
+		"Velkomen tilbake! Det du nett skreiv, er ikkje lagra – send det på nytt viss det var eit svar. Her var vi:",
+		"Welcome back! What you just wrote has not been stored – send it again if it was an answer. This is where we were:"},
+	"stale_choice": {"Det valget hører til et tidligere spørsmål. Her er vi nå:",
+		"Det valet høyrer til eit tidlegare spørsmål. Her er vi no:",
+		"That option belongs to an earlier question. This is where we are now:"},
+	"cant_here": {"Det går ikke akkurat her.", "Det går ikkje akkurat her.", "That is not possible right here."},
+	"help": {
+		"Dette kan du skrive når som helst:\n• hjelp – denne oversikten\n• start – velg strategi\n• hopp – hopp over spørsmålet\n" +
+			"• tilbake – gå ett steg tilbake og endre eller fjerne svaret\n• stopp – ta pause (det du har sendt inn, er lagret)\n" +
+			"• fortsett – fortsett der du slapp\n• språk nb, nn eller en – bytt språk\n• mine – se innspillene dine\n" +
+			"• glem meg – fjern navnet ditt fra innspillene dine",
+		"Dette kan du skrive når som helst:\n• hjelp – denne oversikta\n• start – vel strategi\n• hopp – hopp over spørsmålet\n" +
+			"• tilbake – gå eitt steg tilbake og endre eller fjerne svaret\n• stopp – ta pause (det du har sendt inn, er lagra)\n" +
+			"• hald fram – hald fram der du slapp\n• språk nb, nn eller en – byt språk\n• mine – sjå innspela dine\n" +
+			"• gløym meg – fjern namnet ditt frå innspela dine",
+		"You can write these at any time:\n• help – this overview\n• start – choose a strategy\n• skip – skip the question\n" +
+			"• back – go one step back to change or remove the answer\n• stop – pause (what you have submitted is stored)\n" +
+			"• resume – continue where you left off\n• language nb, nn or en – change language\n• mine – see your suggestions\n" +
+			"• forget me – remove your name from your suggestions",
+	},
+	"language_prompt": {"Hvilket språk vil du bruke?", "Kva språk vil du bruke?", "Which language would you like?"},
+	"language_set":    {"Nå skriver jeg bokmål.", "No skriv eg nynorsk.", "I will write in English now."},
+	"mine_none":       {"Du har ingen innspill med navnet ditt ennå.", "Du har ingen innspel med namnet ditt enno.", "You have no suggestions with your name yet."},
+	"mine_header":     {"Innspillene dine (%[1]d):", "Innspela dine (%[1]d):", "Your suggestions (%[1]d):"},
+	"mine_line":       {"• %[1]s, strategi %[2]s, spørsmål %[3]d: «%[4]s»", "• %[1]s, strategi %[2]s, spørsmål %[3]d: «%[4]s»", "• %[1]s, strategy %[2]s, question %[3]d: “%[4]s”"},
+	"mine_drafts": {"Du har også %[1]d svar som ikke er sendt inn ennå.", "Du har òg %[1]d svar som ikkje er sende inn enno.",
+		"You also have %[1]d answer(s) not submitted yet."},
+	"forget_none": {"Du har ingen innspill med navnet ditt, så det er ingenting å fjerne.",
+		"Du har ingen innspel med namnet ditt, så det er ingenting å fjerne.",
+		"You have no suggestions with your name, so there is nothing to remove."},
+	"forget_confirm": {
+		"Vil du fjerne navnet ditt fra %[1]d innspill? Innspillene blir stående med organisasjonen din, men uten navnet ditt og uten lenke til meldingene dine. Det kan ikke angres.",
+		"Vil du fjerne namnet ditt frå %[1]d innspel? Innspela blir ståande med organisasjonen din, men utan namnet ditt og utan lenkje til meldingane dine. Det kan ikkje angrast.",
+		"Remove your name from %[1]d suggestion(s)? They stay, with your organisation, but without your name and without a link to your messages. This cannot be undone.",
+	},
+	"yes_forget": {"Ja, fjern navnet mitt", "Ja, fjern namnet mitt", "Yes, remove my name"},
+	"cancel":     {"Avbryt", "Avbryt", "Cancel"},
+	"forgotten":  {"Navnet ditt er fjernet fra %[1]d innspill.", "Namnet ditt er fjerna frå %[1]d innspel.", "Your name has been removed from %[1]d suggestion(s)."},
+	"cancelled":  {"Greit, ingenting er endret.", "Greitt, ingenting er endra.", "All right, nothing has changed."},
+	"text_empty": {"Svaret er tomt. Skriv svaret ditt, eller skriv «hopp» for å hoppe over spørsmålet.",
+		"Svaret er tomt. Skriv svaret ditt, eller skriv «hopp» for å hoppe over spørsmålet.",
+		"The answer is empty. Write your answer, or “skip” to skip the question."},
+	"text_too_long": {"Svaret er %[1]d tegn langt, og grensen er %[2]d. Kort det ned og send det igjen – jeg har ikke lagret noe av det.",
+		"Svaret er %[1]d teikn langt, og grensa er %[2]d. Korte det ned og send det på nytt – eg har ikkje lagra noko av det.",
+		"The answer is %[1]d characters long; the limit is %[2]d. Please shorten it and send it again – none of it has been stored."},
+	"text_invalid_utf8": {"Meldingen inneholder tegn jeg ikke kan lese (ugyldig UTF-8). Skriv den på nytt – ingenting er lagret.",
+		"Meldinga inneheld teikn eg ikkje kan lese (ugyldig UTF-8). Skriv ho på nytt – ingenting er lagra.",
+		"The message contains characters I cannot read (invalid UTF-8). Please write it again – nothing has been stored."},
+	"text_control": {"Meldingen inneholder et kontrolltegn (%[1]U) som ikke kan lagres. Skriv den på nytt uten det – ingenting er lagret.",
+		"Meldinga inneheld eit kontrollteikn (%[1]U) som ikkje kan lagrast. Skriv ho på nytt utan det – ingenting er lagra.",
+		"The message contains a control character (%[1]U) that cannot be stored. Please write it again without it – nothing has been stored."},
+	"text_national_id": {"Det ser ut som svaret inneholder et fødselsnummer eller D-nummer. Ikke del slike opplysninger her. Skriv svaret på nytt uten nummeret – ingenting er lagret.",
+		"Det ser ut som svaret inneheld eit fødselsnummer eller D-nummer. Ikkje del slike opplysningar her. Skriv svaret på nytt utan nummeret – ingenting er lagra.",
+		"Your answer seems to contain a Norwegian national identity number or D number. Please do not share such data here. Write the answer again without the number – nothing has been stored."},
+	"unknown_user": {"Hei! Jeg kjenner deg ikke som deltaker i «%[1]s» for %[2]s. Ta kontakt med prosjektleder %[3]s hvis du vil gi innspill.",
+		"Hei! Eg kjenner deg ikkje som deltakar i «%[1]s» for %[2]s. Ta kontakt med prosjektleiar %[3]s viss du vil gi innspel.",
+		"Hi! I do not know you as a participant in “%[1]s” for %[2]s. Please contact project leader %[3]s if you would like to give suggestions."},
+	"no_plan": {"Dugnad er ikke satt opp for dette arbeidsområdet ennå. (Dugnad is not set up for this workspace yet.)",
+		"Dugnad er ikkje sett opp for dette arbeidsområdet enno. (Dugnad is not set up for this workspace yet.)",
+		"Dugnad is not set up for this workspace yet. (Dugnad er ikke satt opp for dette arbeidsområdet ennå.)"},
+}
