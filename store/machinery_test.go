@@ -183,7 +183,7 @@ func TestHearingFlowKeepsOneVotePerMember(t *testing.T) {
 		err := s.InTx(ctx, func(tx *store.Tx) error {
 			var err error
 			m, err = tx.CreateMeasure(ctx, by, store.Measure{PlanID: p.ID, StrategyID: st.ID,
-				Text: "NAV innfører svar på søknad om depositumsgaranti innen to virkedager innen 1. juni 2027.",
+				Text:        "NAV innfører svar på søknad om depositumsgaranti innen to virkedager innen 1. juni 2027.",
 				Responsible: "NAV Fjordvik", Deadline: "2027-06-01", Basis: store.BasisShould, WhoActs: store.WhoTogether},
 				[]int64{a.ID, b.ID}, []string{"boligfinansiering"})
 			return err

@@ -19,9 +19,9 @@ type Suggestion struct {
 	Question     int        `json:"question,omitempty"` // 1–7; 0: not an answer to a guiding question
 	Text         string     `json:"text"`
 	Language     Language   `json:"language"`
-	ActorID      int64      `json:"-"`                 // 0: no personal link
-	ActorKey     string     `json:"actor,omitempty"`   // empty: no personal link
-	ActorName    string     `json:"author,omitempty"`  // empty: no personal link
+	ActorID      int64      `json:"-"`                // 0: no personal link
+	ActorKey     string     `json:"actor,omitempty"`  // empty: no personal link
+	ActorName    string     `json:"author,omitempty"` // empty: no personal link
 	Organisation string     `json:"organisation,omitempty"`
 	Basis        Basis      `json:"basis,omitempty"`
 	WhoActs      WhoActs    `json:"who_acts,omitempty"`

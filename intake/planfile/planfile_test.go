@@ -81,7 +81,9 @@ func TestParseErrorsNameLineAndProblem(t *testing.T) {
 		want []string // substrings of the bokmål message, in order
 	}{
 		"unknown strategy referenced": {
-			func(s string) string { return strings.Replace(s, "    name: Per Leder\n", "    name: Per Leder\n    strategies: [S1, S9]\n", 1) },
+			func(s string) string {
+				return strings.Replace(s, "    name: Per Leder\n", "    name: Per Leder\n    strategies: [S1, S9]\n", 1)
+			},
 			[]string{"x.yaml:14: ukjent strategi «S9»"},
 		},
 		"duplicate ID": {
@@ -91,7 +93,9 @@ func TestParseErrorsNameLineAndProblem(t *testing.T) {
 			[]string{"x.yaml:14: «pl» er brukt før (linje 12)"},
 		},
 		"no project leader": {
-			func(s string) string { return strings.Replace(s, "  project_leader: [pl]\n", "  project_group: [pl]\n", 1) },
+			func(s string) string {
+				return strings.Replace(s, "  project_leader: [pl]\n", "  project_group: [pl]\n", 1)
+			},
 			[]string{"ingen prosjektleder"},
 		},
 		"unknown language": {
@@ -103,7 +107,9 @@ func TestParseErrorsNameLineAndProblem(t *testing.T) {
 			[]string{"x.yaml:15: ukjent aktør «ola»"},
 		},
 		"unknown field": {
-			func(s string) string { return strings.Replace(s, "    name: Per Leder\n", "    name: Per Leder\n    epost: per@example.no\n", 1) },
+			func(s string) string {
+				return strings.Replace(s, "    name: Per Leder\n", "    name: Per Leder\n    epost: per@example.no\n", 1)
+			},
 			[]string{"x.yaml:14: ukjent felt «epost»"},
 		},
 		"syntax error": {
@@ -118,7 +124,9 @@ func TestParseErrorsNameLineAndProblem(t *testing.T) {
 			[]string{"x.yaml:4: ukjent språk «sv»", "x.yaml:15: ukjent aktør «ola»"},
 		},
 		"bad discord id": {
-			func(s string) string { return strings.Replace(s, "    name: Per Leder\n", "    name: Per Leder\n    discord: \"12\"\n", 1) },
+			func(s string) string {
+				return strings.Replace(s, "    name: Per Leder\n", "    name: Per Leder\n    discord: \"12\"\n", 1)
+			},
 			[]string{"x.yaml:14: ugyldig Discord-ID «12»"},
 		},
 		"empty file": {
