@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"os"
-	"strconv"
 	"sync"
 	"time"
 
@@ -18,13 +16,14 @@ import (
 // Config tunes the bot. Zero values take the defaults.
 type Config struct {
 	Logger *slog.Logger
-	// Worker names this process in outbox leases; default host:pid.
+	// Worker names this process in outbox leases; default host:pid:random.
 	Worker string
 	// PollInterval is how often the dispatcher looks for messages queued
 	// by other processes (its own are sent at once). Default 500 ms.
 	PollInterval time.Duration
 	// Lease is how long a claimed outgoing message is held before another
-	// process may take it over. Default 1 minute.
+	// process may take it over; one send may take half of it. Default 30
+	// seconds.
 	Lease time.Duration
 	// Senders bounds how many channels are sent to at once. Default 16.
 	Senders int
@@ -38,14 +37,13 @@ func (c *Config) defaults() {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Worker == "" {
-		host, _ := os.Hostname()
-		c.Worker = host + ":" + strconv.Itoa(os.Getpid())
+		c.Worker = workerID()
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = 500 * time.Millisecond
 	}
 	if c.Lease <= 0 {
-		c.Lease = time.Minute
+		c.Lease = 30 * time.Second
 	}
 	if c.Senders <= 0 {
 		c.Senders = 16
@@ -223,6 +221,8 @@ func (b *Bot) Run(ctx context.Context) error {
 	}()
 
 	errs := make(chan error, len(b.adapters))
+	var failedMu sync.Mutex
+	failed := map[string]bool{}
 	var wg sync.WaitGroup
 	for _, a := range b.adapters {
 		wg.Add(1)
@@ -232,16 +232,23 @@ func (b *Bot) Run(ctx context.Context) error {
 			if err != nil && !errors.Is(err, context.Canceled) {
 				b.log.Error("adapter stopped", "platform", a.Platform(), "err", err)
 				errs <- fmt.Errorf("bot: %s adapter: %w", a.Platform(), err)
+				failedMu.Lock()
+				failed[a.Platform()] = true
+				failedMu.Unlock()
 				stopAdapters()
 			}
 		}()
 	}
 	wg.Wait()
 
-	// Drain: deliver what the events handled so far queued.
+	// Drain: deliver what the events handled so far queued, on the
+	// platforms still able to take it.
 	drainCtx, cancel := context.WithTimeout(context.Background(), b.cfg.DrainTimeout)
 	defer cancel()
 	for p := range b.adapters {
+		if failed[p] {
+			continue
+		}
 		if err := b.Flush(drainCtx, p); err != nil {
 			b.log.Warn("outbox not drained before shutdown", "platform", p, "err", err)
 		}

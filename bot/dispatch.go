@@ -25,6 +25,13 @@ func (b *Bot) dispatch(ctx context.Context) {
 		<-ctx.Done()
 		return
 	}
+	// A process of ours that crashed holding leases (a console killed
+	// mid-reply, say) would hold up its channels until they ran out.
+	if n, err := b.store.ReleaseClaims(ctx, func(w string) bool { return deadWorker(b.cfg.Worker, w) }); err != nil {
+		b.log.Error("release claims of dead workers", "err", err)
+	} else if n > 0 {
+		b.log.Info("released outgoing messages held by a stopped process", "messages", n)
+	}
 	sem := make(chan struct{}, b.cfg.Senders)
 	for ctx.Err() == nil {
 		msgs, err := b.store.ClaimOutbox(ctx, platforms, b.cfg.Worker, b.cfg.Lease, b.cfg.Senders*4)
@@ -80,7 +87,11 @@ func (b *Bot) deliver(ctx context.Context, om store.OutboxMessage) {
 		return
 	}
 	a := b.adapters[om.Platform]
-	ref, err := a.Send(ctx, m)
+	// A send may not outlive its lease, or another process could send the
+	// message again while this one still tries.
+	sendCtx, cancel := context.WithTimeout(ctx, b.cfg.Lease/2)
+	ref, err := a.Send(sendCtx, m)
+	cancel()
 	var ra *RetryAfterError
 	switch {
 	case err == nil:

@@ -295,3 +295,34 @@ func TestHearingFlowKeepsOneVotePerMember(t *testing.T) {
 		}
 	})
 }
+
+func TestReleaseClaimsOfDeadWorkers(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if err := s.InTx(ctx, func(tx *store.Tx) error {
+			for _, ch := range []string{"A", "B"} {
+				if _, err := tx.Enqueue(ctx, store.OutboxMessage{Platform: "console", Channel: ch, Payload: []byte(`{}`)}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.ClaimOutbox(ctx, []string{"console"}, "dead", time.Hour, 1); len(got) != 1 {
+			t.Fatal("claim for dead failed")
+		}
+		if got, _ := s.ClaimOutbox(ctx, []string{"console"}, "alive", time.Hour, 1); len(got) != 1 {
+			t.Fatal("claim for alive failed")
+		}
+		n, err := s.ReleaseClaims(ctx, func(w string) bool { return w == "dead" })
+		if err != nil || n != 1 {
+			t.Fatalf("released %d, %v; want 1", n, err)
+		}
+		got, _ := s.ClaimOutbox(ctx, []string{"console"}, "new", time.Hour, 10)
+		if len(got) != 1 || got[0].Channel != "A" {
+			t.Errorf("after release, claimable = %+v; want channel A's message only", got)
+		}
+	})
+}

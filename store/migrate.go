@@ -114,19 +114,35 @@ func (s *Store) CurrentVersion(ctx context.Context) (int, error) {
 	return v, nil
 }
 
+// SchemaError is a database whose schema version this binary does not
+// expect. It matches ErrSchemaOutdated or ErrSchemaTooNew with errors.Is.
+type SchemaError struct {
+	DB   string // the database, without credentials
+	Have int    // the database's version
+	Want int    // this binary's version
+}
+
+func (e *SchemaError) Error() string {
+	if e.Have < e.Want {
+		return fmt.Sprintf("%v: %s is at schema version %d, this program needs %d; run `dugnad migrate` (add --db or DUGNAD_DATABASE_URL as you do for the bot)", ErrSchemaOutdated, e.DB, e.Have, e.Want)
+	}
+	return fmt.Sprintf("%v: %s is at schema version %d, but this program only knows versions up to %d; run a newer dugnad (the database was migrated by one) or restore a backup", ErrSchemaTooNew, e.DB, e.Have, e.Want)
+}
+
+// Is makes errors.Is match the sentinel for the direction of the mismatch.
+func (e *SchemaError) Is(target error) bool {
+	return (target == ErrSchemaOutdated && e.Have < e.Want) || (target == ErrSchemaTooNew && e.Have > e.Want)
+}
+
 // CheckSchema refuses a database whose schema version differs from the one
-// this binary knows; the error says what to run.
+// this binary knows, with a *SchemaError that says what to run.
 func (s *Store) CheckSchema(ctx context.Context) error {
 	v, err := s.CurrentVersion(ctx)
 	if err != nil {
 		return err
 	}
-	want := SchemaVersion()
-	switch {
-	case v < want:
-		return fmt.Errorf("%w: %s is at schema version %d, this program needs %d; run `dugnad migrate` (add --db or DUGNAD_DATABASE_URL as you do for the bot)", ErrSchemaOutdated, s.redacted, v, want)
-	case v > want:
-		return fmt.Errorf("%w: %s is at schema version %d, but this program only knows versions up to %d; run a newer dugnad (the database was migrated by one) or restore a backup", ErrSchemaTooNew, s.redacted, v, want)
+	if want := SchemaVersion(); v != want {
+		return &SchemaError{DB: s.redacted, Have: v, Want: want}
 	}
 	return nil
 }

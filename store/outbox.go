@@ -193,3 +193,35 @@ func (q queries) OutboxMessages(ctx context.Context, platform string) ([]OutboxM
 }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// ReleaseClaims frees the undelivered messages leased by workers for which
+// dead reports true, so that a process that crashed holding a lease does
+// not hold up its channels until the lease runs out. It returns how many
+// messages were freed.
+func (s *Store) ReleaseClaims(ctx context.Context, dead func(worker string) bool) (int, error) {
+	var workers []string
+	if err := s.sel(ctx, &workers, `SELECT DISTINCT claimed_by FROM outbox
+		WHERE claimed_by IS NOT NULL AND delivered_at IS NULL AND failed_at IS NULL`); err != nil {
+		return 0, fmt.Errorf("store: outbox claims: %w", err)
+	}
+	freed := 0
+	for _, w := range workers {
+		if !dead(w) {
+			continue
+		}
+		err := s.InTx(ctx, func(tx *Tx) error {
+			res, err := tx.exec(ctx, `UPDATE outbox SET claimed_by = NULL, claimed_until = NULL
+				WHERE claimed_by = ? AND delivered_at IS NULL`, w)
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			freed += int(n)
+			return err
+		})
+		if err != nil {
+			return freed, fmt.Errorf("store: release claims of %s: %w", w, err)
+		}
+	}
+	return freed, nil
+}

@@ -84,6 +84,17 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 	return s, nil
 }
 
+// SQLitePath returns the file a SQLite database URL names, and false for
+// other URLs.
+func SQLitePath(rawURL string) (string, bool) {
+	d, dsn, err := parseURL(rawURL)
+	if err != nil || d.name != "sqlite" {
+		return "", false
+	}
+	path, _, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+	return path, true
+}
+
 // Close closes the database handle.
 func (s *Store) Close() error { return s.db.Close() }
 

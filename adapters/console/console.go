@@ -57,6 +57,12 @@ type Adapter struct {
 	runID string
 	seq   int
 
+	// ready is closed once someone is at the keyboard: until then Send
+	// waits, so that messages queued before a restart are shown after the
+	// console has said who you are.
+	ready     chan struct{}
+	readyOnce sync.Once
+
 	mu      sync.Mutex // guards out, current, choices, sent
 	current Person
 	choices map[string][]bot.Choice // by channel: the last options shown
@@ -67,7 +73,7 @@ var _ bot.Adapter = (*Adapter)(nil)
 
 // New makes a console adapter.
 func New(cfg Config) *Adapter {
-	return &Adapter{cfg: cfg, runID: strconv.FormatInt(time.Now().UnixNano(), 36), choices: map[string][]bot.Choice{}}
+	return &Adapter{cfg: cfg, runID: strconv.FormatInt(time.Now().UnixNano(), 36), choices: map[string][]bot.Choice{}, ready: make(chan struct{})}
 }
 
 // Platform is bot.Console.
@@ -200,9 +206,6 @@ func (a *Adapter) event(p Person, channel string) bot.Event {
 // become switches the person at the keyboard and lets the bot greet them
 // where their conversation stands.
 func (a *Adapter) become(ctx context.Context, sink bot.Sink, p Person) error {
-	a.mu.Lock()
-	a.current = p
-	a.mu.Unlock()
 	who := p.Name
 	if p.Organisation != "" {
 		who += " (" + p.Organisation + ")"
@@ -210,7 +213,13 @@ func (a *Adapter) become(ctx context.Context, sink bot.Sink, p Person) error {
 	if roles := a.roleNames(p.Roles); roles != "" {
 		who += ", " + roles
 	}
+	// Under the lock, so that no message is printed between the switch
+	// and its announcement; the first switch opens Send.
+	a.mu.Lock()
+	a.current = p
 	a.printf("— %s —\n", a.t("you_are", who))
+	a.readyOnce.Do(func() { close(a.ready) })
+	a.mu.Unlock()
 	ev := a.event(p, DMChannel(p.Key))
 	ev.Kind, ev.Command = bot.KindCommand, "resume"
 	return a.deliver(ctx, sink, ev)
@@ -234,6 +243,11 @@ func (a *Adapter) deliver(ctx context.Context, sink bot.Sink, ev bot.Event) erro
 // "Dugnad: …"; to another actor, "Dugnad → key: …"; to a channel,
 // "Dugnad i #channel: …". Options are numbered.
 func (a *Adapter) Send(ctx context.Context, m bot.Message) (string, error) {
+	select {
+	case <-a.ready:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.sent++

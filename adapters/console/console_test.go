@@ -266,7 +266,12 @@ func TestConsoleCommandsAndBadLines(t *testing.T) {
 
 func TestSendKeepsEscapeSequencesAwayFromTheTerminal(t *testing.T) {
 	var out bytes.Buffer
-	a := console.New(console.Config{Out: &out})
+	a := console.New(console.Config{Out: &out, In: strings.NewReader(""), People: func(context.Context) ([]console.Person, error) {
+		return []console.Person{{Key: "me", Name: "Meg"}}, nil
+	}})
+	if err := a.Run(context.Background(), nopSink{}); err != nil {
+		t.Fatal(err)
+	}
 	_, err := a.Send(context.Background(), bot.Message{Channel: "dm:x", Text: "rød \x1b[31mtekst\x07 og \u202e", Choices: []bot.Choice{{ID: "1", Label: "knapp\x1b]0;tittel\x07"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -278,3 +283,9 @@ func TestSendKeepsEscapeSequencesAwayFromTheTerminal(t *testing.T) {
 		t.Errorf("output = %q", out.String())
 	}
 }
+
+// nopSink takes events and does nothing.
+type nopSink struct{}
+
+func (nopSink) Handle(context.Context, bot.Event) error { return nil }
+func (nopSink) Flush(context.Context, string) error     { return nil }

@@ -34,9 +34,32 @@ func newFlags(name string, out io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// parse parses flags given before, between or after the positional
+// arguments (`plan import FILE --db URL` as well as `plan import --db URL
+// FILE`) and returns the positional ones.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
 // openStore opens the database and migrates it (or, with migrate false,
-// refuses a schema this binary does not expect).
-func openStore(ctx context.Context, url string, migrate bool) (*store.Store, error) {
+// refuses a schema this binary does not expect, and a SQLite file that
+// does not exist).
+func openStore(ctx context.Context, url string, migrate bool, l lang) (*store.Store, error) {
+	if path, ok := store.SQLitePath(url); ok && !migrate {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return nil, errors.New(l.t("no_database", path))
+		}
+	}
 	st, err := store.Open(ctx, url)
 	if err != nil {
 		return nil, err
@@ -48,6 +71,13 @@ func openStore(ctx context.Context, url string, migrate bool) (*store.Store, err
 	}
 	if err != nil {
 		st.Close()
+		var se *store.SchemaError
+		if errors.As(err, &se) {
+			if se.Have < se.Want {
+				return nil, errors.New(l.t("schema_outdated", se.DB, se.Have, se.Want))
+			}
+			return nil, errors.New(l.t("schema_too_new", se.DB, se.Have, se.Want))
+		}
 		return nil, err
 	}
 	return st, nil
@@ -101,14 +131,16 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	doMigrate := fs.Bool("migrate", true, "bring the database schema up to date at start-up")
 	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
 	logFormat := fs.String("log-format", "text", "text or json")
-	if err := fs.Parse(args); err != nil {
+	if rest, err := parse(fs, args); err != nil {
 		return err
+	} else if len(rest) > 0 {
+		return usageError(l.t("unexpected_args", strings.Join(rest, " ")))
 	}
 	log, err := newLogger(stderr, *logLevel, *logFormat)
 	if err != nil {
 		return usageError(err.Error())
 	}
-	st, err := openStore(ctx, *db, *doMigrate)
+	st, err := openStore(ctx, *db, *doMigrate, l)
 	if err != nil {
 		return err
 	}
@@ -171,8 +203,10 @@ func migrate(ctx context.Context, args []string, stdout io.Writer, getenv env) e
 	l := cliLang(getenv)
 	fs := newFlags("migrate", stdout)
 	db := dbFlag(fs, getenv)
-	if err := fs.Parse(args); err != nil {
+	if rest, err := parse(fs, args); err != nil {
 		return err
+	} else if len(rest) > 0 {
+		return usageError(l.t("unexpected_args", strings.Join(rest, " ")))
 	}
 	st, err := store.Open(ctx, *db)
 	if err != nil {
@@ -226,15 +260,15 @@ func planImport(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 	l := cliLang(getenv)
 	fs := newFlags("plan import", stdout)
 	db := dbFlag(fs, getenv)
-	if err := fs.Parse(args); err != nil {
+	files, err := parse(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(files) != 1 {
 		return usageError(l.t("need_file"))
 	}
-	name := fs.Arg(0)
+	name := files[0]
 	var data []byte
-	var err error
 	if name == "-" {
 		name = "<stdin>"
 		data, err = io.ReadAll(stdin)
@@ -244,7 +278,7 @@ func planImport(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, *db, true)
+	st, err := openStore(ctx, *db, true, l)
 	if err != nil {
 		return err
 	}
@@ -270,10 +304,12 @@ func planExport(ctx context.Context, args []string, stdout io.Writer, getenv env
 	db := dbFlag(fs, getenv)
 	planKey := fs.String("plan", "", "the plan to export (needed when the database has several)")
 	outFile := fs.String("o", "", "write to this file instead of standard output")
-	if err := fs.Parse(args); err != nil {
+	if rest, err := parse(fs, args); err != nil {
 		return err
+	} else if len(rest) > 0 {
+		return usageError(l.t("unexpected_args", strings.Join(rest, " ")))
 	}
-	st, err := openStore(ctx, *db, false)
+	st, err := openStore(ctx, *db, false, l)
 	if err != nil {
 		return err
 	}
@@ -300,13 +336,15 @@ func export(ctx context.Context, args []string, stdout io.Writer, getenv env) er
 	planKey := fs.String("plan", "", "the plan to export (needed when the database has several)")
 	format := fs.String("format", "json", "json")
 	outFile := fs.String("o", "", "write to this file instead of standard output")
-	if err := fs.Parse(args); err != nil {
+	if rest, err := parse(fs, args); err != nil {
 		return err
+	} else if len(rest) > 0 {
+		return usageError(l.t("unexpected_args", strings.Join(rest, " ")))
 	}
 	if *format != "json" {
 		return usageError(l.t("bad_format", *format))
 	}
-	st, err := openStore(ctx, *db, false)
+	st, err := openStore(ctx, *db, false, l)
 	if err != nil {
 		return err
 	}

@@ -296,6 +296,19 @@ func Parse(name string, data []byte) (*File, error) {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		msg = yamlLineNumber.ReplaceAllString(msg, "")
 		msg = strings.TrimLeft(msg, ": ")
+		// The YAML library numbers lines from 1 for scanner errors but
+		// from 0 for parser errors, which are the "did not find expected
+		// …" ones (go.yaml.in/yaml/v3 decode.go, parser.fail).
+		if line > 0 && strings.HasPrefix(msg, "did not find expected") {
+			line++
+		}
+		// For a tab in the indentation it names where the token began;
+		// the tab itself is easy to find.
+		if strings.Contains(msg, "tab character") {
+			if l := firstTabIndent(data); l > 0 {
+				line = l
+			}
+		}
 		p.add(line, "yaml_syntax", msg)
 		return nil, p.err()
 	}
@@ -314,6 +327,17 @@ func Parse(name string, data []byte) (*File, error) {
 		return nil, p.err()
 	}
 	return &File{Name: name, Spec: spec, lines: p.lines}, nil
+}
+
+// firstTabIndent returns the first line (from 1) indented with a tab, or 0.
+func firstTabIndent(data []byte) int {
+	for i, l := range strings.Split(string(data), "\n") {
+		indent := l[:len(l)-len(strings.TrimLeft(l, " \t"))]
+		if strings.Contains(indent, "\t") {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 type parser struct {

@@ -112,9 +112,17 @@ func TestParseErrorsNameLineAndProblem(t *testing.T) {
 			},
 			[]string{"x.yaml:14: ukjent felt «epost»"},
 		},
-		"syntax error": {
-			func(s string) string { return strings.Replace(s, "[pl]", "[pl", 1) },
-			[]string{"x.yaml:", "ugyldig YAML"},
+		"unclosed list": {
+			func(s string) string { return strings.Replace(s, "language: nb", "language: [nb", 1) },
+			[]string{"x.yaml:4: ugyldig YAML"},
+		},
+		"tab indent": {
+			func(s string) string { return strings.Replace(s, "    name: Per Leder", "\tname: Per Leder", 1) },
+			[]string{"x.yaml:13: ugyldig YAML"},
+		},
+		"mapping value in a value": {
+			func(s string) string { return strings.Replace(s, "name: Per Leder", "name: Per: Leder", 1) },
+			[]string{"x.yaml:13: ugyldig YAML"},
 		},
 		"several problems at once": {
 			func(s string) string {
