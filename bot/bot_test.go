@@ -14,29 +14,11 @@ import (
 
 	"github.com/kommune-dugnad/dugnad/bot"
 	"github.com/kommune-dugnad/dugnad/bot/bottest"
-	"github.com/kommune-dugnad/dugnad/examples"
-	"github.com/kommune-dugnad/dugnad/intake/planfile"
 	"github.com/kommune-dugnad/dugnad/store"
 	"github.com/kommune-dugnad/dugnad/store/storetest"
 )
 
-func loadPlan(t *testing.T, s *store.Store) store.Plan {
-	t.Helper()
-	ctx := context.Background()
-	f, err := planfile.Parse(examples.FjordvikName, examples.Fjordvik)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var res store.ApplyResult
-	if err := s.InTx(ctx, func(tx *store.Tx) error {
-		res, err = tx.ApplyPlan(ctx, store.By{Label: "test"}, f.Spec)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	p, _ := s.PlanByID(ctx, res.PlanID)
-	return p
-}
+func loadPlan(t *testing.T, s *store.Store) store.Plan { return storetest.LoadExample(t, s, nil) }
 
 // echo replies to every message with its text, n times.
 func echo(n int) bot.HandlerFunc {

@@ -18,10 +18,10 @@ func TestDeadWorker(t *testing.T) {
 	cases := map[string]bool{
 		self: false,
 		host + ":" + strconv.Itoa(os.Getpid()) + ":00000000": true, // an earlier process with our PID
-		host + ":" + deadPID + ":abcd":                          true,
-		host + ":" + strconv.Itoa(os.Getppid()) + ":abcd":       false, // our parent runs
-		"other-host:" + deadPID + ":abcd":                       false, // another host: wait for the lease
-		"garbage":                                               false,
+		host + ":" + deadPID + ":abcd":                       true,
+		host + ":" + strconv.Itoa(os.Getppid()) + ":abcd":    false, // our parent runs
+		"other-host:" + deadPID + ":abcd":                    false, // another host: wait for the lease
+		"garbage":                                            false,
 	}
 	for w, want := range cases {
 		if got := deadWorker(self, w); got != want {

@@ -10,9 +10,7 @@ import (
 
 	"github.com/kommune-dugnad/dugnad/bot"
 	"github.com/kommune-dugnad/dugnad/bot/bottest"
-	"github.com/kommune-dugnad/dugnad/examples"
 	"github.com/kommune-dugnad/dugnad/intake"
-	"github.com/kommune-dugnad/dugnad/intake/planfile"
 	"github.com/kommune-dugnad/dugnad/store"
 	"github.com/kommune-dugnad/dugnad/store/storetest"
 )
@@ -23,25 +21,7 @@ const planKey = "fjordvik-2027"
 // on the console platform.
 func setup(t *testing.T, s *store.Store, edit func(*store.PlanSpec)) (*bottest.Harness, store.Plan) {
 	t.Helper()
-	ctx := context.Background()
-	f, err := planfile.Parse(examples.FjordvikName, examples.Fjordvik)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if edit != nil {
-		edit(&f.Spec)
-	}
-	var res store.ApplyResult
-	if err := s.InTx(ctx, func(tx *store.Tx) error {
-		res, err = tx.ApplyPlan(ctx, store.By{Label: "test"}, f.Spec)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	p, err := s.PlanByID(ctx, res.PlanID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := storetest.LoadExample(t, s, edit)
 	return bottest.NewHarness(t, s, intake.New(nil), bot.Console, planKey), p
 }
 

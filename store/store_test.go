@@ -6,40 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kommune-dugnad/dugnad/examples"
-	"github.com/kommune-dugnad/dugnad/intake/planfile"
 	"github.com/kommune-dugnad/dugnad/store"
 	"github.com/kommune-dugnad/dugnad/store/storetest"
 )
 
-func examplePlan(t *testing.T) store.PlanSpec {
-	t.Helper()
-	f, err := planfile.Parse(examples.FjordvikName, examples.Fjordvik)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f.Spec
-}
+func examplePlan(t *testing.T) store.PlanSpec { return storetest.ExampleSpec(t) }
 
-// loadExample applies the example plan and returns it.
-func loadExample(t *testing.T, s *store.Store) store.Plan {
-	t.Helper()
-	ctx := context.Background()
-	var res store.ApplyResult
-	err := s.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		res, err = tx.ApplyPlan(ctx, store.By{Label: "test"}, examplePlan(t))
-		return err
-	})
-	if err != nil {
-		t.Fatalf("apply example plan: %v", err)
-	}
-	p, err := s.PlanByID(ctx, res.PlanID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+func loadExample(t *testing.T, s *store.Store) store.Plan { return storetest.LoadExample(t, s, nil) }
 
 func TestMigrateIsIdempotentAndVersioned(t *testing.T) {
 	t.Parallel()

@@ -11,33 +11,12 @@ import (
 
 	"github.com/kommune-dugnad/dugnad/adapters/console"
 	"github.com/kommune-dugnad/dugnad/bot"
-	"github.com/kommune-dugnad/dugnad/examples"
 	"github.com/kommune-dugnad/dugnad/intake"
-	"github.com/kommune-dugnad/dugnad/intake/planfile"
 	"github.com/kommune-dugnad/dugnad/store"
 	"github.com/kommune-dugnad/dugnad/store/storetest"
 )
 
-func loadPlan(t *testing.T, s *store.Store) store.Plan {
-	t.Helper()
-	ctx := context.Background()
-	var res store.ApplyResult
-	if err := s.InTx(ctx, func(tx *store.Tx) error {
-		f, err := planfile.Parse(examples.FjordvikName, examples.Fjordvik)
-		if err != nil {
-			return err
-		}
-		res, err = tx.ApplyPlan(ctx, store.By{Label: "test"}, f.Spec)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	p, err := s.PlanByID(ctx, res.PlanID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+func loadPlan(t *testing.T, s *store.Store) store.Plan { return storetest.LoadExample(t, s, nil) }
 
 // syncBuffer is an output the test can read while the console writes.
 type syncBuffer struct {

@@ -51,6 +51,15 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseFlagsOnly parses a command that takes flags and no arguments.
+func parseFlagsOnly(fs *flag.FlagSet, args []string, l lang) error {
+	rest, err := parse(fs, args)
+	if err == nil && len(rest) > 0 {
+		err = usageError(l.t("unexpected_args", strings.Join(rest, " ")))
+	}
+	return err
+}
+
 // openStore opens the database and migrates it (or, with migrate false,
 // refuses a schema this binary does not expect, and a SQLite file that
 // does not exist).
@@ -131,10 +140,8 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	doMigrate := fs.Bool("migrate", true, "bring the database schema up to date at start-up")
 	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
 	logFormat := fs.String("log-format", "text", "text or json")
-	if rest, err := parse(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args, l); err != nil {
 		return err
-	} else if len(rest) > 0 {
-		return usageError(l.t("unexpected_args", strings.Join(rest, " ")))
 	}
 	log, err := newLogger(stderr, *logLevel, *logFormat)
 	if err != nil {
@@ -203,10 +210,8 @@ func migrate(ctx context.Context, args []string, stdout io.Writer, getenv env) e
 	l := cliLang(getenv)
 	fs := newFlags("migrate", stdout)
 	db := dbFlag(fs, getenv)
-	if rest, err := parse(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args, l); err != nil {
 		return err
-	} else if len(rest) > 0 {
-		return usageError(l.t("unexpected_args", strings.Join(rest, " ")))
 	}
 	st, err := store.Open(ctx, *db)
 	if err != nil {
@@ -304,10 +309,8 @@ func planExport(ctx context.Context, args []string, stdout io.Writer, getenv env
 	db := dbFlag(fs, getenv)
 	planKey := fs.String("plan", "", "the plan to export (needed when the database has several)")
 	outFile := fs.String("o", "", "write to this file instead of standard output")
-	if rest, err := parse(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args, l); err != nil {
 		return err
-	} else if len(rest) > 0 {
-		return usageError(l.t("unexpected_args", strings.Join(rest, " ")))
 	}
 	st, err := openStore(ctx, *db, false, l)
 	if err != nil {
@@ -336,10 +339,8 @@ func export(ctx context.Context, args []string, stdout io.Writer, getenv env) er
 	planKey := fs.String("plan", "", "the plan to export (needed when the database has several)")
 	format := fs.String("format", "json", "json")
 	outFile := fs.String("o", "", "write to this file instead of standard output")
-	if rest, err := parse(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args, l); err != nil {
 		return err
-	} else if len(rest) > 0 {
-		return usageError(l.t("unexpected_args", strings.Join(rest, " ")))
 	}
 	if *format != "json" {
 		return usageError(l.t("bad_format", *format))
