@@ -120,6 +120,9 @@ func (b *Bot) Handle(ctx context.Context, ev Event) error {
 			if req.Plan != nil {
 				planID = req.Plan.ID
 			}
+			if u, ok := choiceMade(ev); ok {
+				out = append([]Message{u}, out...)
+			}
 			for _, m := range out {
 				if err := enqueue(ctx, tx, planID, m); err != nil {
 					return err
@@ -149,6 +152,22 @@ func (b *Bot) Handle(ctx context.Context, ev Event) error {
 			return fmt.Errorf("bot: handle %s event %s: %w", ev.Platform, ev.ID, err)
 		}
 	}
+}
+
+// choiceMade is the update of the message a choice was made in: its text,
+// the choice picked, and no buttons.
+func choiceMade(ev Event) (Message, bool) {
+	if ev.Kind != KindChoice || ev.Origin == nil || ev.MessageRef == "" {
+		return Message{}, false
+	}
+	text := ev.Origin.Text
+	for _, c := range ev.Origin.Choices {
+		if c.ID == ev.Choice {
+			text += "\n\n✓ " + c.Label
+			break
+		}
+	}
+	return Message{Platform: ev.Platform, Channel: ev.Channel, Thread: ev.Thread, Text: text, Replace: ev.MessageRef}, true
 }
 
 // Enqueue queues a message in tx, for work that sends outside an event

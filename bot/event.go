@@ -58,7 +58,14 @@ type Event struct {
 	Command    string // KindCommand: the command word as written
 	Choice     string // KindChoice: the chosen option's ID
 	Emoji      string // reactions: the emoji's name or character
-	At         time.Time
+	// Mention is true when a channel message addresses the bot by name.
+	Mention bool
+	// Origin is, for KindChoice on platforms that can edit messages, the
+	// message the choice was made in, as it was shown. The bot then
+	// updates that message to show what was picked, without buttons, so
+	// a choice cannot be made twice by accident.
+	Origin *Message
+	At     time.Time
 }
 
 // Message is something the bot says. Text is plain text: adapters escape it

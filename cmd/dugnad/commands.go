@@ -11,7 +11,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/kommune-dugnad/dugnad/adapters/console"
+	consoleadapter "github.com/kommune-dugnad/dugnad/adapters/console"
+	slackadapter "github.com/kommune-dugnad/dugnad/adapters/slack"
 	"github.com/kommune-dugnad/dugnad/bot"
 	"github.com/kommune-dugnad/dugnad/examples"
 	"github.com/kommune-dugnad/dugnad/intake"
@@ -137,13 +138,26 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	db := dbFlag(fs, getenv)
 	planKey := fs.String("plan", "", "the plan to run the console for (needed when the database has several)")
 	as := fs.String("as", "", "the actor to start the console as (an actor ID from the plan, or a role such as prosjektleder)")
+	withConsole := fs.Bool("console", false, "run the console too when Slack or Discord is configured")
 	doMigrate := fs.Bool("migrate", true, "bring the database schema up to date at start-up")
-	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
+	logLevel := fs.String("log-level", "", "debug, info, warn or error (default warn with the console only, else info)")
 	logFormat := fs.String("log-format", "text", "text or json")
 	if err := parseFlagsOnly(fs, args, l); err != nil {
 		return err
 	}
-	log, err := newLogger(stderr, *logLevel, *logFormat)
+	slackCfg, useSlack, err := slackadapter.FromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	console := *withConsole || !useSlack
+	level := *logLevel
+	if level == "" {
+		level = "info"
+		if !useSlack {
+			level = "warn"
+		}
+	}
+	log, err := newLogger(stderr, level, *logFormat)
 	if err != nil {
 		return usageError(err.Error())
 	}
@@ -153,51 +167,64 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	defer st.Close()
 
+	var adapters []bot.Adapter
+	if useSlack {
+		slackCfg.Logger = log
+		adapters = append(adapters, slackadapter.New(slackCfg))
+	}
 	plans, err := st.Plans(ctx)
 	if err != nil {
 		return err
 	}
-	if len(plans) == 0 {
-		p, _, err := importPlan(ctx, st, examples.FjordvikName, examples.Fjordvik, store.By{Label: "example"}, l)
+	if console {
+		if len(plans) == 0 {
+			p, _, err := importPlan(ctx, st, examples.FjordvikName, examples.Fjordvik, store.By{Label: "example"}, l)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, l.t("loaded_example", p.Municipality, p.Title))
+		}
+		plan, err := choosePlan(ctx, st, *planKey, l)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, l.t("loaded_example", p.Municipality, p.Title))
-	}
-	plan, err := choosePlan(ctx, st, *planKey, l)
-	if err != nil {
-		return err
-	}
-
-	in, interactive := stdin, false
-	if f, ok := stdin.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			interactive = true
+		interactive := false
+		if f, ok := stdin.(*os.File); ok {
+			if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+				interactive = true
+			}
 		}
+		adapters = append(adapters, consoleadapter.New(consoleadapter.Config{
+			In: stdin, Out: stdout, Interactive: interactive,
+			Plan: plan.Key, Language: string(plan.Language), Actor: *as,
+			People: func(ctx context.Context) ([]consoleadapter.Person, error) { return people(ctx, st, plan.ID) },
+		}))
+	} else if len(plans) == 0 {
+		log.Warn("the database has no plan; import one with dugnad plan import FILE", "db", st.String())
 	}
-	con := console.New(console.Config{
-		In: in, Out: stdout, Interactive: interactive,
-		Plan: plan.Key, Language: string(plan.Language), Actor: *as,
-		People: func(ctx context.Context) ([]console.Person, error) { return people(ctx, st, plan.ID) },
-	})
-	b := bot.New(st, intake.New(log), bot.Config{Logger: log}, con)
-	log.Info("dugnad running", "db", st.String(), "plan", plan.Key, "adapters", "console")
-	return b.Run(ctx)
+	b := bot.New(st, intake.New(log), bot.Config{Logger: log}, adapters...)
+	log.Info("dugnad running", "db", st.String(), "slack", useSlack, "console", console)
+	err = b.Run(ctx)
+	var scopes *slackadapter.MissingScopesError
+	if errors.As(err, &scopes) {
+		return errors.New(l.t("slack_scopes", strings.Join(scopes.Missing, ", ")))
+	}
+	return err
 }
 
 // people lists the plan's actors for the console.
-func people(ctx context.Context, st *store.Store, planID int64) ([]console.Person, error) {
+func people(ctx context.Context, st *store.Store, planID int64) ([]consoleadapter.Person, error) {
 	actors, err := st.Actors(ctx, planID)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]console.Person, 0, len(actors))
+	out := make([]consoleadapter.Person, 0, len(actors))
 	for _, a := range actors {
 		roles, err := st.ActorRoles(ctx, a.ID)
 		if err != nil {
 			return nil, err
 		}
-		p := console.Person{Key: a.Key, Name: a.Name, Organisation: a.Organisation}
+		p := consoleadapter.Person{Key: a.Key, Name: a.Name, Organisation: a.Organisation}
 		for _, r := range roles {
 			p.Roles = append(p.Roles, string(r))
 		}

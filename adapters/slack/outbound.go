@@ -1,0 +1,229 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackutilsx"
+
+	"github.com/kommune-dugnad/dugnad/bot"
+)
+
+// actionPrefix starts the action ID of every button the bot sends; a click
+// on anything else is not the bot's.
+const actionPrefix = "dugnad_choice_"
+
+// Slack's limits on Block Kit (api.slack.com/reference/block-kit).
+const (
+	sectionLimit   = 3000 // characters in a section's text
+	buttonLimit    = 75   // characters in a button's label
+	buttonsPerRow  = 25   // elements in an actions block
+	fallbackLimit  = 3000 // characters of the notification text we send
+	blocksPerLimit = 50   // blocks in a message
+)
+
+// Send posts a message (in its thread, if any) or, with Replace, updates
+// one sent before. All text is escaped, so nothing in it can mention
+// anyone. It waits for the channel's rate limit and turns Slack's answers
+// into the bot's retry and permanent errors.
+func (a *Adapter) Send(ctx context.Context, m bot.Message) (string, error) {
+	if err := a.limiter(m.Channel).Wait(ctx); err != nil {
+		return "", err
+	}
+	opts := []slack.MsgOption{
+		slack.MsgOptionText(Escape(truncate(m.Text, fallbackLimit)), false),
+		slack.MsgOptionBlocks(Blocks(m)...),
+		slack.MsgOptionDisableLinkUnfurl(),
+		slack.MsgOptionDisableMediaUnfurl(),
+	}
+	if m.Replace != "" {
+		_, ts, _, err := a.api.UpdateMessageContext(ctx, m.Channel, m.Replace, opts...)
+		return ts, classify(err)
+	}
+	if m.Thread != "" {
+		opts = append(opts, slack.MsgOptionTS(m.Thread))
+	}
+	_, ts, err := a.api.PostMessageContext(ctx, m.Channel, opts...)
+	return ts, classify(err)
+}
+
+// Escape makes text safe to show in Slack: &, < and > are escaped, so
+// <!channel>, <!here> and <@U…> written by anyone are shown, not acted on.
+func Escape(text string) string { return slackutilsx.EscapeMessage(text) }
+
+// Blocks renders a message as Block Kit: its text in sections (escaped,
+// verbatim, split at paragraphs to fit), its choices as buttons whose
+// value is the choice ID.
+func Blocks(m bot.Message) []slack.Block {
+	var blocks []slack.Block
+	for _, chunk := range split(Escape(m.Text), sectionLimit) {
+		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, chunk, false, true), nil, nil))
+	}
+	for row := 0; row*buttonsPerRow < len(m.Choices); row++ {
+		var elems []slack.BlockElement
+		for i := row * buttonsPerRow; i < len(m.Choices) && i < (row+1)*buttonsPerRow; i++ {
+			c := m.Choices[i]
+			btn := slack.NewButtonBlockElement(actionPrefix+strconv.Itoa(i), c.ID,
+				slack.NewTextBlockObject(slack.PlainTextType, truncate(c.Label, buttonLimit), false, false))
+			switch c.Style {
+			case bot.StylePrimary:
+				btn.Style = slack.StylePrimary
+			case bot.StyleDanger:
+				btn.Style = slack.StyleDanger
+			}
+			elems = append(elems, btn)
+		}
+		blocks = append(blocks, slack.NewActionBlock("dugnad_choices_"+strconv.Itoa(row), elems...))
+	}
+	if len(blocks) > blocksPerLimit {
+		blocks = blocks[len(blocks)-blocksPerLimit:]
+	}
+	return blocks
+}
+
+// split cuts text into pieces of at most limit characters, at paragraph
+// breaks where it can, then at line breaks, then anywhere.
+func split(text string, limit int) []string {
+	var out []string
+	for utf8.RuneCountInString(text) > limit {
+		cut := prefixLen(text, limit)
+		head := text[:cut]
+		if i := strings.LastIndex(head, "\n\n"); i > 0 {
+			cut = i
+		} else if i := strings.LastIndex(head, "\n"); i > 0 {
+			cut = i
+		}
+		out = append(out, strings.TrimRight(text[:cut], "\n"))
+		text = strings.TrimLeft(text[cut:], "\n")
+	}
+	if strings.TrimSpace(text) != "" {
+		out = append(out, text)
+	}
+	return out
+}
+
+// prefixLen is the byte length of text's first n characters.
+func prefixLen(text string, n int) int {
+	i := 0
+	for pos := range text {
+		if i == n {
+			return pos
+		}
+		i++
+	}
+	return len(text)
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return s[:prefixLen(s, n-1)] + "…"
+}
+
+// permanentErrors are Slack errors that no retry will cure.
+var permanentErrors = map[string]bool{
+	"channel_not_found": true, "not_in_channel": true, "is_archived": true, "msg_too_long": true,
+	"no_text": true, "invalid_blocks": true, "invalid_blocks_format": true, "message_not_found": true,
+	"cant_update_message": true, "edit_window_closed": true, "restricted_action": true,
+	"user_not_found": true, "cannot_dm_bot": true, "invalid_arguments": true,
+}
+
+// classify turns a Slack error into the bot's: a 429 into a retry after
+// Slack's Retry-After, a hopeless one into a permanent error.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return &bot.RetryAfterError{After: rl.RetryAfter, Err: err}
+	}
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) && permanentErrors[se.Err] {
+		return bot.Permanent(err)
+	}
+	return fmt.Errorf("slack: %w", err)
+}
+
+// OpenDM returns the direct message channel with a user, opening it if
+// needed.
+func (a *Adapter) OpenDM(ctx context.Context, user string) (string, error) {
+	a.mu.Lock()
+	ch, ok := a.dms[user]
+	a.mu.Unlock()
+	if ok {
+		return ch, nil
+	}
+	c, _, _, err := a.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
+	if err != nil {
+		return "", fmt.Errorf("slack: conversations.open: %w", classify(err))
+	}
+	a.mu.Lock()
+	a.dms[user] = c.ID
+	a.mu.Unlock()
+	return c.ID, nil
+}
+
+// AddReaction adds an emoji (a Slack name such as "+1") to a message.
+func (a *Adapter) AddReaction(ctx context.Context, channel, messageRef, emoji string) error {
+	err := a.api.AddReactionContext(ctx, strings.Trim(emoji, ":"), slack.ItemRef{Channel: channel, Timestamp: messageRef})
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) && se.Err == "already_reacted" {
+		return nil
+	}
+	return classify(err)
+}
+
+// Reactions reads a message's reactions as Slack shows them now, with every
+// user (reactions.get with full=true).
+func (a *Adapter) Reactions(ctx context.Context, channel, messageRef string) ([]bot.Reaction, error) {
+	item, err := a.api.GetReactionsContext(ctx, slack.ItemRef{Channel: channel, Timestamp: messageRef}, slack.GetReactionsParameters{Full: true})
+	if err != nil {
+		return nil, classify(err)
+	}
+	byName := map[string]int{}
+	var out []bot.Reaction
+	for _, r := range item.Reactions {
+		name := EmojiName(r.Name)
+		i, ok := byName[name]
+		if !ok {
+			i = len(out)
+			byName[name] = i
+			out = append(out, bot.Reaction{Emoji: name})
+		}
+		out[i].Users = append(out[i].Users, r.Users...)
+	}
+	return out, nil
+}
+
+// Replies reads a thread's replies, oldest first, page by page.
+func (a *Adapter) Replies(ctx context.Context, channel, threadRef string) ([]bot.Event, error) {
+	var out []bot.Event
+	seen := map[string]bool{threadRef: true} // the root is not a reply
+	cursor := ""
+	for {
+		msgs, hasMore, next, err := a.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			ChannelID: channel, Timestamp: threadRef, Cursor: cursor, Limit: a.repliesPage})
+		if err != nil {
+			return nil, classify(err)
+		}
+		for _, m := range msgs {
+			if seen[m.Timestamp] || m.BotID != "" || m.User == a.BotUserID() || !messageSubtypes[m.SubType] {
+				continue
+			}
+			seen[m.Timestamp] = true
+			out = append(out, bot.Event{ID: messageID(channel, m.Timestamp), Platform: bot.Slack, Workspace: a.TeamID(),
+				Channel: channel, Thread: threadRef, MessageRef: m.Timestamp, User: m.User, Kind: bot.KindMessage, Text: unescape(m.Text)})
+		}
+		if !hasMore || next == "" {
+			return out, nil
+		}
+		cursor = next
+	}
+}

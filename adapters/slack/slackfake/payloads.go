@@ -1,0 +1,107 @@
+package slackfake
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+)
+
+// payloadRel is where the recorded Slack payloads live, relative to this
+// package's directory: <repo>/adapters/slack/slackfake → <repo>/../shared.
+const payloadRel = "../../../../shared/payloads/slack"
+
+// The recorded payload files the event builders start from.
+const (
+	fileMessage      = "socket_mode_events_api_message.json"     // envelope; its payload is used
+	fileAppMention   = "socket_mode_events_api_app_mention.json" // envelope; its payload is used
+	fileReaction     = "events_api_reaction_added.json"          // Events API body
+	fileBlockActions = "interactive_block_actions_message_button.json"
+	fileSlashCommand = "socket_mode_slash_commands.json" // envelope; its payload is used
+)
+
+// PayloadDir returns the directory holding the real Slack payloads
+// (shared/payloads/slack, beside the repository checkout). It is located
+// relative to this package's source file, so it works from any package's
+// tests; if that fails (e.g. a -trimpath build) it searches upwards from the
+// working directory for shared/payloads/slack. It returns the best guess even
+// if the directory does not exist; callers that read files get the error.
+func PayloadDir() string {
+	if _, file, _, ok := runtime.Caller(0); ok {
+		dir := filepath.Join(filepath.Dir(file), filepath.FromSlash(payloadRel))
+		if isDir(dir) {
+			return dir
+		}
+	}
+	if wd, err := os.Getwd(); err == nil {
+		for d := wd; ; d = filepath.Dir(d) {
+			cand := filepath.Join(d, "shared", "payloads", "slack")
+			if isDir(cand) {
+				return cand
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	return filepath.FromSlash(payloadRel)
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+// templates holds the raw bytes of the payload files, read once by New.
+type templates struct {
+	message, appMention, reaction, blockActions, slashCommand []byte
+}
+
+func loadTemplates() (templates, error) {
+	dir := PayloadDir()
+	read := func(name string, envelope bool) ([]byte, error) {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return nil, fmt.Errorf("slackfake: read payload template: %w", err)
+		}
+		if !envelope {
+			return b, nil
+		}
+		var env struct {
+			Payload json.RawMessage `json:"payload"`
+		}
+		if err := json.Unmarshal(b, &env); err != nil || len(env.Payload) == 0 {
+			return nil, fmt.Errorf("slackfake: payload template %s: no envelope payload (%v)", name, err)
+		}
+		return env.Payload, nil
+	}
+	var t templates
+	var err error
+	if t.message, err = read(fileMessage, true); err != nil {
+		return t, err
+	}
+	if t.appMention, err = read(fileAppMention, true); err != nil {
+		return t, err
+	}
+	if t.reaction, err = read(fileReaction, false); err != nil {
+		return t, err
+	}
+	if t.blockActions, err = read(fileBlockActions, false); err != nil {
+		return t, err
+	}
+	if t.slashCommand, err = read(fileSlashCommand, true); err != nil {
+		return t, err
+	}
+	return t, nil
+}
+
+// tmpl parses a fresh, mutable copy of a template. The templates are checked
+// by New, so a failure here is a bug.
+func tmpl(b []byte) *object {
+	o, err := parseObject(b)
+	if err != nil {
+		panic(fmt.Sprintf("slackfake: parse template: %v", err))
+	}
+	return o
+}
