@@ -35,6 +35,18 @@ type Sink interface {
 	Flush(ctx context.Context, platform string) error
 }
 
+// Catchup is what the bot offers an adapter whose platform does not
+// redeliver what it sent while the adapter was away (a Discord session
+// that could not resume): which channels matter, and the newest message
+// handled in each, so the adapter can fetch the rest. The Bot implements
+// it; adapters check for it on the Sink they are given.
+type Catchup interface {
+	WatchedChannels(ctx context.Context, platform string) ([]string, error)
+	LastSeen(ctx context.Context, platform, channel string) (string, error)
+}
+
+var _ Catchup = (*Bot)(nil)
+
 // Optional capabilities. An adapter implements those its platform has; the
 // hearing and the reconciliation use them where present.
 

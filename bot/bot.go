@@ -108,6 +108,11 @@ func (b *Bot) Handle(ctx context.Context, ev Event) error {
 				duplicate = true
 				return nil
 			}
+			if ev.Kind == KindMessage {
+				if err := tx.AdvanceCursor(ctx, ev.Platform, ev.Channel, ev.MessageRef); err != nil {
+					return err
+				}
+			}
 			req, err := resolve(ctx, tx, ev)
 			if err != nil {
 				return err
@@ -183,6 +188,17 @@ func enqueue(ctx context.Context, tx *store.Tx, planID int64, m Message) error {
 	}
 	_, err = tx.Enqueue(ctx, store.OutboxMessage{PlanID: planID, Platform: m.Platform, Channel: m.Channel, Payload: payload})
 	return err
+}
+
+// WatchedChannels lists the platform's channels whose messages must not be
+// missed (bot.Catchup).
+func (b *Bot) WatchedChannels(ctx context.Context, platform string) ([]string, error) {
+	return b.store.WatchedChannels(ctx, platform)
+}
+
+// LastSeen returns the newest message handled in a channel (bot.Catchup).
+func (b *Bot) LastSeen(ctx context.Context, platform, channel string) (string, error) {
+	return b.store.Cursor(ctx, platform, channel)
 }
 
 // Wake tells the dispatcher that messages were queued.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -323,6 +324,46 @@ func TestReleaseClaimsOfDeadWorkers(t *testing.T) {
 		got, _ := s.ClaimOutbox(ctx, []string{"console"}, "new", time.Hour, 10)
 		if len(got) != 1 || got[0].Channel != "A" {
 			t.Errorf("after release, claimable = %+v; want channel A's message only", got)
+		}
+	})
+}
+
+func TestCursorOnlyMovesForward(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		advance := func(ref string) {
+			if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.AdvanceCursor(ctx, "discord", "C1", ref) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, _ := s.Cursor(ctx, "discord", "C1"); got != "" {
+			t.Errorf("fresh cursor = %q", got)
+		}
+		for _, ref := range []string{"999999999999999999", "1000000000000000001", "1000000000000000000", "99"} {
+			advance(ref)
+		}
+		if got, _ := s.Cursor(ctx, "discord", "C1"); got != "1000000000000000001" {
+			t.Errorf("cursor = %q, want the newest (numerically) ref", got)
+		}
+	})
+}
+
+func TestWatchedChannelsAreIntakeChannelsAndDialogs(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		p := loadExample(t, s)
+		a, _ := s.ActorByKey(ctx, p.ID, "ext-ffo")
+		if err := s.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.SaveDialog(ctx, store.By{Label: "test"}, store.Dialog{PlanID: p.ID, ActorID: a.ID, Platform: "discord", Channel: "1190000000000000900", State: []byte(`{}`)}, nil, nil)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.WatchedChannels(ctx, "discord")
+		if err != nil || strings.Join(got, ",") != "1190000000000000201,1190000000000000900" {
+			t.Errorf("watched = %v, %v; want the intake channel and the dialog's DM", got, err)
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	consoleadapter "github.com/kommune-dugnad/dugnad/adapters/console"
+	discordadapter "github.com/kommune-dugnad/dugnad/adapters/discord"
 	slackadapter "github.com/kommune-dugnad/dugnad/adapters/slack"
 	"github.com/kommune-dugnad/dugnad/bot"
 	"github.com/kommune-dugnad/dugnad/examples"
@@ -149,11 +150,15 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	console := *withConsole || !useSlack
+	discordCfg, useDiscord, err := discordadapter.FromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	console := *withConsole || (!useSlack && !useDiscord)
 	level := *logLevel
 	if level == "" {
 		level = "info"
-		if !useSlack {
+		if !useSlack && !useDiscord {
 			level = "warn"
 		}
 	}
@@ -175,6 +180,27 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	plans, err := st.Plans(ctx)
 	if err != nil {
 		return err
+	}
+	if useDiscord {
+		// /dugnad is registered in the servers the plans name; with
+		// none, globally.
+		for _, p := range plans {
+			ws, err := st.Workspaces(ctx, p.ID)
+			if err != nil {
+				return err
+			}
+			for _, w := range ws {
+				if w.Platform == bot.Discord {
+					discordCfg.Guilds = append(discordCfg.Guilds, w.ID)
+				}
+			}
+		}
+		discordCfg.Logger = log
+		d, err := discordadapter.New(discordCfg)
+		if err != nil {
+			return err
+		}
+		adapters = append(adapters, d)
 	}
 	if console {
 		if len(plans) == 0 {
@@ -203,7 +229,7 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		log.Warn("the database has no plan; import one with dugnad plan import FILE", "db", st.String())
 	}
 	b := bot.New(st, intake.New(log), bot.Config{Logger: log}, adapters...)
-	log.Info("dugnad running", "db", st.String(), "slack", useSlack, "console", console)
+	log.Info("dugnad running", "db", st.String(), "slack", useSlack, "discord", useDiscord, "console", console)
 	err = b.Run(ctx)
 	var scopes *slackadapter.MissingScopesError
 	if errors.As(err, &scopes) {
