@@ -65,6 +65,9 @@ type Bot struct {
 
 	wake chan struct{} // a new message was queued
 
+	jobs    []Job
+	watcher DeliveryWatcher
+
 	mu        sync.Mutex
 	delivered chan struct{} // closed and replaced after each delivery
 }
@@ -75,6 +78,10 @@ func New(st *store.Store, h Handler, cfg Config, adapters ...Adapter) *Bot {
 	cfg.defaults()
 	b := &Bot{store: st, cfg: cfg, log: cfg.Logger, adapters: map[string]Adapter{},
 		wake: make(chan struct{}, 1), delivered: make(chan struct{})}
+	if s, ok := h.(Scheduler); ok {
+		b.jobs = s.Jobs()
+	}
+	b.watcher, _ = h.(DeliveryWatcher)
 	b.handler = Chain(h, Recover(cfg.Logger))
 	for _, a := range adapters {
 		b.adapters[a.Platform()] = a
@@ -186,7 +193,7 @@ func enqueue(ctx context.Context, tx *store.Tx, planID int64, m Message) error {
 	if err != nil {
 		return fmt.Errorf("bot: encode message: %w", err)
 	}
-	_, err = tx.Enqueue(ctx, store.OutboxMessage{PlanID: planID, Platform: m.Platform, Channel: m.Channel, Payload: payload})
+	_, err = tx.Enqueue(ctx, store.OutboxMessage{PlanID: planID, Platform: m.Platform, Channel: m.Channel, Payload: payload, Correlation: m.Correlation})
 	return err
 }
 
@@ -255,6 +262,12 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.dispatch(dispatchCtx)
 	}()
 
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		b.runJobs(adapterCtx)
+	}()
+
 	errs := make(chan error, len(b.adapters))
 	var failedMu sync.Mutex
 	failed := map[string]bool{}
@@ -275,6 +288,8 @@ func (b *Bot) Run(ctx context.Context) error {
 		}()
 	}
 	wg.Wait()
+	stopAdapters()
+	<-jobsDone
 
 	// Drain: deliver what the events handled so far queued, on the
 	// platforms still able to take it.

@@ -80,10 +80,16 @@ func backoff(attempts int) time.Duration {
 
 func (b *Bot) deliver(ctx context.Context, om store.OutboxMessage) {
 	log := b.log.With("outbox_id", om.ID, "platform", om.Platform, "channel", om.Channel)
+	// A send under way is finished and recorded even when shutdown
+	// begins: cutting it off could leave a message that went out
+	// unrecorded, to be sent again.
+	ctx = context.WithoutCancel(ctx)
 	var m Message
 	if err := json.Unmarshal(om.Payload, &m); err != nil {
 		log.Error("undecodable outgoing message", "err", err)
-		b.record(ctx, log, b.store.MarkFailed(ctx, om.ID, "undecodable: "+err.Error()))
+		then, queued := b.watch(ctx, om)
+		b.record(ctx, log, b.store.MarkFailed(ctx, om.ID, "undecodable: "+err.Error(), then))
+		b.afterWatch(*queued)
 		return
 	}
 	a := b.adapters[om.Platform]
@@ -95,17 +101,17 @@ func (b *Bot) deliver(ctx context.Context, om store.OutboxMessage) {
 	var ra *RetryAfterError
 	switch {
 	case err == nil:
-		b.record(ctx, log, b.store.MarkDelivered(ctx, om.ID, ref))
-		b.signalDelivered()
+		then, queued := b.watch(ctx, om)
+		b.record(ctx, log, b.store.MarkDelivered(ctx, om.ID, ref, then))
+		b.afterWatch(*queued)
 	case errors.As(err, &ra):
 		log.Info("platform asks to wait", "retry_after", ra.After)
 		b.record(ctx, log, b.store.MarkRetry(ctx, om.ID, time.Now().Add(ra.After), err.Error()))
 	case isPermanent(err):
 		log.Error("message cannot be delivered", "err", err)
-		b.record(ctx, log, b.store.MarkFailed(ctx, om.ID, err.Error()))
-		b.signalDelivered()
-	case ctx.Err() != nil:
-		// Shutting down: the lease runs out and the message goes out later.
+		then, queued := b.watch(ctx, om)
+		b.record(ctx, log, b.store.MarkFailed(ctx, om.ID, err.Error(), then))
+		b.afterWatch(*queued)
 	default:
 		wait := backoff(om.Attempts)
 		log.Warn("send failed, will retry", "err", err, "retry_in", wait)
@@ -113,8 +119,32 @@ func (b *Bot) deliver(ctx context.Context, om store.OutboxMessage) {
 	}
 }
 
+// watch returns what the DeliveryWatcher does in the transaction that
+// records a correlated message as done with (nil when there is nothing to
+// do), and where it counts the messages it queued. What it queues commits
+// with the delivery, so a Flush never sees one without the other.
+func (b *Bot) watch(ctx context.Context, om store.OutboxMessage) (func(*store.Tx) error, *int) {
+	queued := new(int)
+	if b.watcher == nil || om.Correlation == "" {
+		return nil, queued
+	}
+	return func(tx *store.Tx) error {
+		n, err := b.watcher.Delivered(ctx, tx, om)
+		*queued = n
+		return err
+	}, queued
+}
+
+// afterWatch wakes the dispatcher for what the watcher queued, then Flush.
+func (b *Bot) afterWatch(queued int) {
+	if queued > 0 {
+		b.Wake()
+	}
+	b.signalDelivered()
+}
+
 func (b *Bot) record(ctx context.Context, log *slog.Logger, err error) {
-	if err != nil && ctx.Err() == nil {
+	if err != nil {
 		log.Error("record delivery outcome", "err", err)
 	}
 }

@@ -7,6 +7,7 @@
 package bot
 
 import (
+	"strings"
 	"time"
 )
 
@@ -30,6 +31,8 @@ const (
 	KindReactionRemoved Kind = "reaction_removed"
 	// KindCommand is a command (/dugnad mine, or a typed command word).
 	KindCommand Kind = "command"
+	// KindHome is a user opening the bot's home view (Slack's App Home).
+	KindHome Kind = "home"
 )
 
 // Event is one thing a user did on a platform, in terms the bot
@@ -80,6 +83,32 @@ type Message struct {
 	// Replace names a message the bot sent earlier to update in place,
 	// for platforms that can (a button row answered, for example).
 	Replace string `json:"replace,omitempty"`
+	// Correlation ties the message to what sent it (say "invite:12"),
+	// so that its delivery can be followed (see DeliveryWatcher).
+	Correlation string `json:"correlation,omitempty"`
+}
+
+// DMTo names, as a Message's Channel, the direct conversation with a user
+// of the message's platform; the adapter opens it when it sends. Use it
+// to write to someone who has not written to the bot.
+func DMTo(user string) string { return "@" + user }
+
+// HomeOf names, as a Message's Channel, a user's home view on platforms
+// that have one (Slack's App Home): the message replaces what it shows.
+func HomeOf(user string) string { return "home:" + user }
+
+// HomeUser returns the user a HomeOf channel names.
+func HomeUser(channel string) (string, bool) {
+	user, ok := strings.CutPrefix(channel, "home:")
+	return user, ok && user != ""
+}
+
+// DMUser returns the user a DMTo channel names.
+func DMUser(channel string) (string, bool) {
+	if len(channel) > 1 && channel[0] == '@' {
+		return channel[1:], true
+	}
+	return "", false
 }
 
 // Choice is an option the user can pick: a button on Slack and Discord, a

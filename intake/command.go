@@ -19,7 +19,12 @@ const (
 	cmdLanguage command = "language"
 	cmdMine     command = "mine"
 	cmdForget   command = "forget"
+	cmdInvite   command = "invite"
+	cmdStatus   command = "status"
 )
+
+// commandsWithArgs take the rest of the line as their argument.
+var commandsWithArgs = map[command]bool{cmdLanguage: true, cmdInvite: true}
 
 // commandWords maps what people write, in any of the three languages, to
 // the command. A message is a command only when it is the command word
@@ -36,6 +41,8 @@ var commandWords = map[string]command{
 	"mine": cmdMine, "mine innspill": cmdMine, "mine innspel": cmdMine, "my suggestions": cmdMine,
 	"glem meg": cmdForget, "gløym meg": cmdForget, "forget me": cmdForget, "glem": cmdForget, "gløym": cmdForget, "forget": cmdForget,
 	"fjern navnet mitt": cmdForget, "fjern namnet mitt": cmdForget,
+	"inviter": cmdInvite, "invite": cmdInvite,
+	"status": cmdStatus, "oversikt": cmdStatus, "oversyn": cmdStatus,
 }
 
 // parseCommand recognises a command in a command name (from a slash
@@ -49,9 +56,16 @@ func parseCommand(text string) (command, string, bool) {
 	if c, ok := commandWords[t]; ok {
 		return c, "", true
 	}
-	// "språk nn", "language en": the only command with an argument.
-	if word, arg, ok := strings.Cut(t, " "); ok {
-		if c := commandWords[word]; c == cmdLanguage {
+	// "språk nn", "inviter referansegruppe innen 1.2.2027": commands
+	// with an argument. The argument keeps its case (names, IDs).
+	if word, _, ok := strings.Cut(t, " "); ok {
+		if c := commandWords[word]; commandsWithArgs[c] {
+			orig := strings.TrimSpace(text)
+			orig = strings.TrimPrefix(orig, "/")
+			if strings.HasPrefix(strings.ToLower(orig), "dugnad ") {
+				orig = strings.TrimSpace(orig[len("dugnad "):])
+			}
+			_, arg, _ := strings.Cut(strings.Join(strings.Fields(orig), " "), " ")
 			return c, arg, true
 		}
 	}

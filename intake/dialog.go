@@ -46,6 +46,9 @@ type state struct {
 	Question int            `json:"question,omitempty"`
 	Drafts   []draft        `json:"drafts,omitempty"`
 	Filed    []string       `json:"filed,omitempty"` // strategies answered in this dialog
+	// Invited is the strategy an invitation asked about; the dialog goes
+	// there once the actor has agreed.
+	Invited string `json:"invited,omitempty"`
 	// Prompt numbers the place in the dialog; a choice carries the number
 	// of the prompt it was offered with, so a stale button is recognised.
 	Prompt    int    `json:"prompt"`
@@ -70,6 +73,7 @@ func (s state) summary() map[string]any {
 
 // option is a choice offered at a prompt, with words that pick it when typed.
 type option struct {
+	id    string // the whole choice ID, for choices not bound to the prompt
 	value string
 	label string
 	style bot.Style
@@ -149,11 +153,14 @@ func (c *conv) say(text string) { c.paras = append(c.paras, text) }
 func (c *conv) message() bot.Message {
 	var choices []bot.Choice
 	for _, o := range c.options {
-		prefix := strconv.Itoa(c.st.Prompt)
-		if c.global {
-			prefix = "g"
+		id := strconv.Itoa(c.st.Prompt) + "|" + o.value
+		switch {
+		case o.id != "":
+			id = o.id
+		case c.global:
+			id = "g|" + o.value
 		}
-		choices = append(choices, bot.Choice{ID: prefix + "|" + o.value, Label: o.label, Style: o.style})
+		choices = append(choices, bot.Choice{ID: id, Label: o.label, Style: o.style})
 	}
 	return c.req.Reply(strings.Join(c.paras, "\n\n"), choices...)
 }
@@ -221,6 +228,13 @@ func (c *conv) command(cmd command, arg string) error {
 			c.say(c.t("welcome_back"))
 			return c.enter(c.st.Return)
 		}
+		if c.st.Step == stepConsent {
+			// Someone invited who has not answered the invitation comes
+			// back to it.
+			if shown, err := c.showInvitation(); shown || err != nil {
+				return err
+			}
+		}
 		return c.prompt()
 	case cmdSkip:
 		return c.skip()
@@ -235,6 +249,9 @@ func (c *conv) choice(id string) error {
 	if !ok {
 		c.say(c.t("stale_choice"))
 		return c.prompt()
+	}
+	if prefix == "inv" {
+		return c.invitation(value)
 	}
 	if prefix == "g" {
 		if l, ok := strings.CutPrefix(value, "lang:"); ok {
@@ -262,8 +279,11 @@ func (c *conv) pick(value string) error {
 				return err
 			}
 			c.actor = a
+			if _, err := c.tx.MarkInvitation(c.ctx, c.req.By(), c.actor.ID, store.MarkStarted); err != nil {
+				return err
+			}
 			c.say(c.t("consented"))
-			return c.enter(stepStrategy)
+			return c.toStrategy(c.st.Invited)
 		}
 		if value == "consent:no" {
 			return c.enter(stepDeclined)
@@ -271,6 +291,11 @@ func (c *conv) pick(value string) error {
 	case stepStrategy:
 		switch {
 		case value == "done":
+			if len(c.st.Filed) > 0 {
+				if _, err := c.tx.MarkInvitation(c.ctx, c.req.By(), c.actor.ID, store.MarkFinished); err != nil {
+					return err
+				}
+			}
 			return c.enter(stepFinished)
 		case value == "strategy:*":
 			keys, err := c.strategyKeys()
@@ -507,7 +532,128 @@ func (c *conv) submit() error {
 	c.dropDrafts(c.st.Strategy)
 	c.st.Filed = append(c.st.Filed, c.st.Strategy)
 	c.say(c.t("filed", len(drafts), c.st.Strategy))
+	if done, err := c.answeredWhatWasAsked(); err != nil {
+		return err
+	} else if done {
+		if _, err := c.tx.MarkInvitation(c.ctx, c.req.By(), c.actor.ID, store.MarkFinished); err != nil {
+			return err
+		}
+	}
 	return c.afterStrategy()
+}
+
+// answeredWhatWasAsked reports whether the actor has now answered what
+// their invitation asked about: its strategy, or all of theirs.
+func (c *conv) answeredWhatWasAsked() (bool, error) {
+	inv, err := c.tx.InvitationByActor(c.ctx, c.actor.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	filed := map[string]bool{}
+	for _, k := range c.st.Filed {
+		filed[k] = true
+	}
+	if inv.StrategyKey != "" {
+		return filed[inv.StrategyKey], nil
+	}
+	keys, err := c.strategyKeys()
+	if err != nil {
+		return false, err
+	}
+	for _, k := range keys {
+		if !filed[k] {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// toStrategy goes to a strategy's first question when key is one of the
+// actor's strategies, else to the choice of strategy.
+func (c *conv) toStrategy(key string) error {
+	if key != "" {
+		keys, err := c.strategyKeys()
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if k == key {
+				c.st.Strategy, c.st.Queue, c.st.Question = key, nil, 1
+				return c.enter(stepQuestion)
+			}
+		}
+	}
+	return c.enter(stepStrategy)
+}
+
+// showInvitation shows the actor's invitation again if it waits for an
+// answer; it reports whether it did.
+func (c *conv) showInvitation() (bool, error) {
+	inv, err := c.tx.InvitationByActor(c.ctx, c.actor.ID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (inv.StartedAt != nil || inv.DeclinedAt != nil)) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	leader, err := projectLeaderName(c.ctx, c.tx, c.plan)
+	if err != nil {
+		return false, err
+	}
+	var strategy store.Strategy
+	if inv.StrategyKey != "" {
+		if strategy, err = c.strategy(inv.StrategyKey); err != nil {
+			return false, err
+		}
+	}
+	m, err := invitationMessage(c.ctx, c.tx, c.plan, c.actor, inv, leader, strategy)
+	if err != nil {
+		return false, err
+	}
+	c.say(m.Text)
+	c.options = nil
+	for _, ch := range m.Choices {
+		c.options = append(c.options, option{id: ch.ID, label: ch.Label, style: ch.Style})
+	}
+	return true, nil
+}
+
+// invitation acts on the buttons of an invitation or a reminder.
+func (c *conv) invitation(value string) error {
+	inv, err := c.tx.InvitationByActor(c.ctx, c.actor.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return c.prompt()
+	} else if err != nil {
+		return err
+	}
+	switch value {
+	case "start":
+		if _, err := c.tx.MarkInvitation(c.ctx, c.req.By(), c.actor.ID, store.MarkStarted); err != nil {
+			return err
+		}
+		c.st.Invited = inv.StrategyKey
+		if c.actor.ConsentedAt == nil {
+			return c.enter(stepConsent)
+		}
+		return c.toStrategy(inv.StrategyKey)
+	case "later":
+		at := time.Now().Add(remindLaterAfter)
+		if err := c.tx.RemindLater(c.ctx, c.req.By(), c.actor.ID, at); err != nil {
+			return err
+		}
+		c.say(c.t("later_ok", longDate(c.lang(), at.In(c.plan.Location()))))
+		return nil
+	case "decline":
+		if _, err := c.tx.MarkInvitation(c.ctx, c.req.By(), c.actor.ID, store.MarkDeclined); err != nil {
+			return err
+		}
+		c.say(c.t("declined_invite"))
+		return nil
+	case "resume":
+		return c.command(cmdResume, "")
+	}
+	return c.prompt()
 }
 
 func (c *conv) mine() error {

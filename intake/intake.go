@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/kommune-dugnad/dugnad/bot"
 	"github.com/kommune-dugnad/dugnad/store"
@@ -51,7 +52,27 @@ func (s *Service) Handle(ctx context.Context, tx *store.Tx, req *bot.Request) ([
 		}
 		req.Actor = a
 	}
+	if req.Kind == bot.KindHome {
+		return s.home(ctx, tx, req)
+	}
+	switch cmd, arg, _ := commandIn(req); cmd {
+	case cmdInvite:
+		return s.invite(ctx, tx, req, arg)
+	case cmdStatus:
+		return s.status(ctx, tx, req)
+	}
 	return converse(ctx, tx, req)
+}
+
+// commandIn reads a command from a command event or a direct message.
+func commandIn(req *bot.Request) (command, string, bool) {
+	switch {
+	case req.Kind == bot.KindCommand:
+		return parseCommand(strings.TrimSpace(req.Command + " " + req.Text))
+	case req.Kind == bot.KindMessage && req.DM:
+		return parseCommand(req.Text)
+	}
+	return "", "", false
 }
 
 // admit makes an unknown user a new external actor when the plan allows

@@ -143,7 +143,7 @@ func TestOutboxDeliversInOrderPerChannel(t *testing.T) {
 		if err := s.MarkRetry(ctx, first[0].ID, time.Now().Add(time.Hour), "429"); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.MarkDelivered(ctx, first[1].ID, "ts-2"); err != nil {
+		if err := s.MarkDelivered(ctx, first[1].ID, "ts-2", nil); err != nil {
 			t.Fatal(err)
 		}
 		next := claim("w2")
@@ -158,10 +158,10 @@ func TestOutboxDeliversInOrderPerChannel(t *testing.T) {
 			t.Errorf("next attempt = %v, %v", due, err)
 		}
 		// A message the platform will never take stops blocking its channel.
-		if err := s.MarkFailed(ctx, first[0].ID, "channel_not_found"); err != nil {
+		if err := s.MarkFailed(ctx, first[0].ID, "channel_not_found", nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.MarkDelivered(ctx, next[0].ID, "ts-5"); err != nil {
+		if err := s.MarkDelivered(ctx, next[0].ID, "ts-5", nil); err != nil {
 			t.Fatal(err)
 		}
 		if got := claim("w3"); len(got) != 1 || got[0].ID != 3 {

@@ -113,13 +113,17 @@ func (s *Store) ClaimOutbox(ctx context.Context, platforms []string, worker stri
 }
 
 // MarkDelivered records that the platform accepted the message, with the
-// platform's reference to it.
-func (s *Store) MarkDelivered(ctx context.Context, id int64, ref string) error {
+// platform's reference to it. then, when not nil, runs in the same
+// transaction (to act on the delivery, queueing more messages, say).
+func (s *Store) MarkDelivered(ctx context.Context, id int64, ref string, then func(*Tx) error) error {
 	return s.InTx(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `UPDATE outbox SET delivered_at = ?, message_ref = ?, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL
 			WHERE id = ?`, now(), ref, id)
 		if err != nil {
 			return fmt.Errorf("store: mark delivered: %w", err)
+		}
+		if then != nil {
+			return then(tx)
 		}
 		return nil
 	})
@@ -138,13 +142,17 @@ func (s *Store) MarkRetry(ctx context.Context, id int64, at time.Time, reason st
 }
 
 // MarkFailed gives up on a message the platform will never accept (an
-// unknown channel, a malformed message), so it stops holding up its channel.
-func (s *Store) MarkFailed(ctx context.Context, id int64, reason string) error {
+// unknown channel, a malformed message), so it stops holding up its
+// channel. then, when not nil, runs in the same transaction.
+func (s *Store) MarkFailed(ctx context.Context, id int64, reason string, then func(*Tx) error) error {
 	return s.InTx(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ?, claimed_by = NULL, claimed_until = NULL
 			WHERE id = ? AND delivered_at IS NULL`, now(), reason, id)
 		if err != nil {
 			return fmt.Errorf("store: mark failed: %w", err)
+		}
+		if then != nil {
+			return then(tx)
 		}
 		return nil
 	})

@@ -250,6 +250,9 @@ func (a *Adapter) Send(ctx context.Context, m bot.Message) (string, error) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if user, ok := bot.DMUser(m.Channel); ok { // the console's user IDs are actor keys
+		m.Channel = DMChannel(user)
+	}
 	a.sent++
 	head := "Dugnad"
 	switch {

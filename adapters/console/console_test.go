@@ -268,3 +268,37 @@ type nopSink struct{}
 
 func (nopSink) Handle(context.Context, bot.Event) error { return nil }
 func (nopSink) Flush(context.Context, string) error     { return nil }
+
+func TestInvitationInTheConsole(t *testing.T) {
+	t.Parallel()
+	s := storetest.Open(t, storetest.New(t, "sqlite").URL)
+	p := loadPlan(t, s)
+	var out syncBuffer
+	in := script(
+		"/dugnad inviter ext-ffo strategi S4",
+		"/som ext-ffo",
+		"1", // Start nå
+		"1", // Ja, jeg vil være med
+	)
+	if err := runConsole(context.Background(), t, s, p, "pl-ingrid", in, &out); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	for _, want := range []string{
+		"Dugnad: Jeg sender 1 invitasjoner.",
+		"Dugnad → ext-ffo: Hei, Arne Bakken! Fjordvik kommune arbeider med",
+		"til strategien S4 – Tilgjengelige boliger",
+		"Dugnad: Alle invitasjonene er sendt (1).",
+		"— Du er nå Arne Bakken",
+		"  1) Start nå",
+		"Vil du være med?",
+		"Spørsmål 1 av 7 (strategi S4)",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("transcript lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(text)
+	}
+}

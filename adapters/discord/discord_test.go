@@ -19,6 +19,7 @@ import (
 	"github.com/kommune-dugnad/dugnad/adapters/slack/slackfake"
 	"github.com/kommune-dugnad/dugnad/bot"
 	"github.com/kommune-dugnad/dugnad/intake"
+	"github.com/kommune-dugnad/dugnad/intake/intaketest"
 	"github.com/kommune-dugnad/dugnad/store"
 	"github.com/kommune-dugnad/dugnad/store/storetest"
 )
@@ -87,8 +88,14 @@ func run(t *testing.T, s *store.Store, h bot.Handler, adapters ...bot.Adapter) *
 
 func start(t *testing.T, s *store.Store, h bot.Handler) *env {
 	t.Helper()
+	return startWith(t, s, h, nil)
+}
+
+// startWith is start with the example plan changed by edit.
+func startWith(t *testing.T, s *store.Store, h bot.Handler, edit func(*store.PlanSpec)) *env {
+	t.Helper()
 	fake := newFake(t)
-	p := storetest.LoadExample(t, s, nil)
+	p := storetest.LoadExample(t, s, edit)
 	a := newAdapter(t, fake)
 	b := run(t, s, h, a)
 	if !fake.WaitIdentified(1, wait) {
@@ -747,4 +754,45 @@ func TestRESTBaseURLSetting(t *testing.T) {
 	}
 	e := &env{t: t, fake: fake, store: s}
 	mustContain(t, e.say(arne, "hei"), "Hei, Arne Bakken!")
+}
+
+// driver plays the invitation scenario on Discord.
+type driver struct {
+	e     *env
+	users map[string]string // actor key → Discord user ID
+}
+
+func (d driver) Say(actor, text string)    { d.e.say(d.users[actor], text) }
+func (d driver) Click(actor, label string) { d.e.click(d.users[actor], label) }
+func (d driver) Settle() {
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	if err := d.e.bot.Flush(ctx, bot.Discord); err != nil {
+		d.e.t.Fatal(err)
+	}
+}
+func (d driver) Messages(actor string) []string {
+	var out []string
+	for _, s := range d.e.sends(d.e.fake.DMChannel(d.users[actor])) {
+		out = append(out, s.Content)
+	}
+	return out
+}
+
+func TestInvitationsOnDiscord(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		five := intaketest.Five{Leader: "pl-ingrid",
+			Group: [5]string{"pg-marte", "ext-mental-helse", "ext-ffo", "ext-bymisjon", "ext-ungdomsrad"}}
+		e := startWith(t, s, nil, func(spec *store.PlanSpec) { spec.Groups[store.RoleSteeringGroup] = five.Group[:] })
+		users := map[string]string{}
+		for _, a := range storetest.ExampleSpec(t).Actors {
+			for _, id := range a.Identities {
+				if id.Platform == bot.Discord {
+					users[a.Key] = id.UserID
+				}
+			}
+		}
+		intaketest.Invitations(t, s, e.plan, driver{e: e, users: users}, five)
+	})
 }

@@ -41,6 +41,13 @@ func Neutralise(text string) string { return mentionLike.ReplaceAllString(text, 
 // edits one sent before and removes its buttons. Text longer than Discord
 // allows is sent as several messages, the buttons on the last.
 func (a *Adapter) Send(ctx context.Context, m bot.Message) (string, error) {
+	if user, ok := bot.DMUser(m.Channel); ok {
+		ch, err := a.OpenDM(ctx, user)
+		if err != nil {
+			return "", err
+		}
+		m.Channel = ch
+	}
 	text := Neutralise(m.Text)
 	opt := discordgo.WithContext(ctx)
 	if m.Replace != "" {

@@ -41,6 +41,12 @@ func (a *Adapter) fromEventsAPI(ctx context.Context, e slackevents.EventsAPIEven
 		base.DM = strings.HasPrefix(ev.Channel, "D")
 		base.Thread = threadOf(ev.ThreadTimeStamp, ev.TimeStamp)
 		return base, true
+	case *slackevents.AppHomeOpenedEvent:
+		if ev.Tab != "home" || ev.User == "" || eventID == "" {
+			return bot.Event{}, false
+		}
+		base.ID, base.Kind, base.User = eventID, bot.KindHome, ev.User
+		return base, true
 	case *slackevents.ReactionAddedEvent:
 		return a.fromReaction(base, eventID, bot.KindReactionAdded, ev.User, ev.Reaction, ev.Item)
 	case *slackevents.ReactionRemovedEvent:

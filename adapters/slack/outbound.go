@@ -27,11 +27,23 @@ const (
 	blocksPerLimit = 50   // blocks in a message
 )
 
-// Send posts a message (in its thread, if any) or, with Replace, updates
-// one sent before. All text is escaped, so nothing in it can mention
+// Send posts a message (in its thread, if any), or with Replace updates
+// one sent before, or to a bot.HomeOf channel publishes a user's App Home. All text is escaped, so nothing in it can mention
 // anyone. It waits for the channel's rate limit and turns Slack's answers
 // into the bot's retry and permanent errors.
 func (a *Adapter) Send(ctx context.Context, m bot.Message) (string, error) {
+	if user, ok := bot.HomeUser(m.Channel); ok {
+		_, err := a.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user,
+			View: slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: Blocks(m)}}})
+		return "", classify(err)
+	}
+	if user, ok := bot.DMUser(m.Channel); ok {
+		ch, err := a.OpenDM(ctx, user)
+		if err != nil {
+			return "", err
+		}
+		m.Channel = ch
+	}
 	if err := a.limiter(m.Channel).Wait(ctx); err != nil {
 		return "", err
 	}

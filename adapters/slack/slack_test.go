@@ -20,6 +20,7 @@ import (
 	"github.com/kommune-dugnad/dugnad/adapters/slack/slackfake"
 	"github.com/kommune-dugnad/dugnad/bot"
 	"github.com/kommune-dugnad/dugnad/intake"
+	"github.com/kommune-dugnad/dugnad/intake/intaketest"
 	"github.com/kommune-dugnad/dugnad/store"
 	"github.com/kommune-dugnad/dugnad/store/storetest"
 )
@@ -42,8 +43,14 @@ type env struct {
 // Slack, with the example plan and the given handler (intake's when nil).
 func start(t *testing.T, s *store.Store, h bot.Handler) *env {
 	t.Helper()
+	return startWith(t, s, h, nil)
+}
+
+// startWith is start with the example plan changed by edit.
+func startWith(t *testing.T, s *store.Store, h bot.Handler, edit func(*store.PlanSpec)) *env {
+	t.Helper()
 	fake := slackfake.New(t, slackfake.Config{TeamID: team, PingInterval: time.Second})
-	p := storetest.LoadExample(t, s, nil)
+	p := storetest.LoadExample(t, s, edit)
 	// Tests send faster than Slack's one message a second per channel.
 	a := slack.New(slack.Config{BotToken: fake.Config().BotToken, AppToken: fake.Config().AppToken, APIURL: fake.APIURL(), ChannelRate: 1000})
 	if h == nil {
@@ -663,4 +670,156 @@ func lastTS(t *testing.T, body []byte) string {
 		t.Fatal(err)
 	}
 	return v.Event.TS
+}
+
+// driver plays the invitation scenario on Slack.
+type driver struct {
+	e     *env
+	users map[string]string // actor key → Slack user ID
+}
+
+func newDriver(e *env) driver {
+	ctx := context.Background()
+	users := map[string]string{}
+	actors, _ := e.store.Actors(ctx, e.plan.ID)
+	for _, a := range actors {
+		ids, _ := e.store.Identities(ctx, a.ID)
+		for _, id := range ids {
+			if id.Platform == bot.Slack {
+				users[a.Key] = id.UserID
+			}
+		}
+	}
+	return driver{e: e, users: users}
+}
+
+func (d driver) Say(actor, text string)    { d.e.say(d.users[actor], text) }
+func (d driver) Click(actor, label string) { d.e.click(d.users[actor], label) }
+func (d driver) Settle()                   { flush(d.e.t, d.e.bot) }
+func (d driver) Messages(actor string) []string {
+	var out []string
+	for _, p := range d.e.fake.Posts() {
+		if p.Channel == dm(d.users[actor]) {
+			out = append(out, p.Text)
+		}
+	}
+	return out
+}
+
+func TestInvitationsOnSlack(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		five := intaketest.Five{Leader: "pl-ingrid",
+			Group: [5]string{"ext-nav-jonas", "ext-boligstiftelse", "ext-utleierforening", "ext-husbanken", "sg-bjorn"}}
+		e := startWith(t, s, nil, func(spec *store.PlanSpec) { spec.Groups[store.RoleSteeringGroup] = five.Group[:] })
+		intaketest.Invitations(t, s, e.plan, newDriver(e), five)
+	})
+}
+
+func TestAppHomeShowsTheViewersStatus(t *testing.T) {
+	t.Parallel()
+	s := storetest.Open(t, storetest.New(t, "sqlite").URL)
+	e := start(t, s, nil)
+	e.send(slackfake.EventsAPI, e.fake.AppHomeOpenedEvent("U0INGRID"))
+	e.send(slackfake.EventsAPI, e.fake.AppHomeOpenedEvent("U0JONAS"))
+	homes, ok := e.fake.WaitHomes(2, wait)
+	if !ok {
+		t.Fatalf("%d home tabs published", len(homes))
+	}
+	byUser := map[string]string{}
+	for _, h := range homes {
+		byUser[h.User] = string(h.View)
+	}
+	if !strings.Contains(byUser["U0INGRID"], "Status for") || !strings.Contains(byUser["U0INGRID"], "Innspill per strategi") {
+		t.Errorf("the leader's home: %s", byUser["U0INGRID"])
+	}
+	if strings.Contains(byUser["U0JONAS"], "Innspill per strategi") || !strings.Contains(byUser["U0JONAS"], "Ikke besvart ennå") {
+		t.Errorf("an actor's home shows more than their own: %s", byUser["U0JONAS"])
+	}
+}
+
+// TestInviting300ActorsSurvivesARestart invites 300 actors, stops the bot
+// when about half the invitations are out, starts a new one, and checks
+// that every actor got exactly one invitation.
+func TestInviting300ActorsSurvivesARestart(t *testing.T) {
+	t.Parallel()
+	s := storetest.Open(t, storetest.New(t, "sqlite").URL)
+	const n = 300
+	storetest.LoadExample(t, s, func(spec *store.PlanSpec) {
+		for i := 0; i < n; i++ {
+			spec.Actors = append(spec.Actors, store.ActorSpec{Key: fmt.Sprintf("innbygger-%03d", i), Name: fmt.Sprintf("Innbygger %d", i),
+				Organisation: "Innbyggerpanelet", Kind: store.External, Identities: []store.Identity{{Platform: "slack", Workspace: team, UserID: fmt.Sprintf("U9%05d", i)}}})
+		}
+	})
+	fake := slackfake.New(t, slackfake.Config{TeamID: team, PingInterval: time.Second})
+	fake.SetRateLimit(slackfake.RateLimit{Fraction: 0.1, RetryAfter: 1, Seed: 11})
+	runBot := func(drain time.Duration) (*bot.Bot, context.CancelFunc, chan error) {
+		a := slack.New(slack.Config{BotToken: fake.Config().BotToken, AppToken: fake.Config().AppToken, APIURL: fake.APIURL()})
+		b := bot.New(s, intake.New(nil), bot.Config{PollInterval: 20 * time.Millisecond, DrainTimeout: drain}, a)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- b.Run(ctx) }()
+		return b, cancel, done
+	}
+	invitations := func() map[string]int {
+		got := map[string]int{}
+		for _, post := range fake.Posts() {
+			if strings.HasPrefix(post.Channel, "DU9") && strings.Contains(post.Text, "inviterer deg") {
+				got[post.Channel]++
+			}
+		}
+		return got
+	}
+
+	_, stop, done := runBot(time.Millisecond)
+	if !fake.WaitConnected(1, wait) {
+		t.Fatal("not connected")
+	}
+	fake.SendEvent(slackfake.EventsAPI, fake.MessageEvent(slackfake.MessageParams{User: "U0INGRID", Text: "inviter Innbyggerpanelet"}))
+	deadline := time.Now().Add(30 * time.Second)
+	for len(invitations()) < n/2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d invitations out after 30 s", len(invitations()))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	stop() // halfway
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	halfway := len(invitations())
+	if halfway >= n {
+		t.Fatalf("all were out before the restart (%d)", halfway)
+	}
+
+	start := time.Now()
+	b2, stop2, done2 := runBot(10 * time.Second)
+	defer func() { stop2(); <-done2 }()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for len(invitations()) < n {
+		if ctx.Err() != nil {
+			t.Fatalf("%d of %d invitations after the restart", len(invitations()), n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := b2.Flush(ctx, bot.Slack); err != nil {
+		t.Fatal(err)
+	}
+	for ch, count := range invitations() {
+		if count != 1 {
+			t.Errorf("%s got %d invitations", ch, count)
+		}
+	}
+	var told int
+	for _, post := range fake.Posts() {
+		if post.Channel == dm("U0INGRID") && strings.Contains(post.Text, "Alle invitasjonene er sendt") {
+			told++
+		}
+	}
+	if told != 1 {
+		t.Errorf("the leader was told %d times that all were sent", told)
+	}
+	t.Logf("%d of %d invitations out before the restart; the rest in %s after it, with %d answers of 429",
+		halfway, n, time.Since(start).Round(time.Millisecond), fake.RateLimited())
 }

@@ -37,7 +37,7 @@ func TestManifestAsksForExactlyTheScopesAndEventsUsed(t *testing.T) {
 	if !slices.Equal(m.OAuth.Scopes.Bot, requiredScopes) {
 		t.Errorf("manifest scopes %v, adapter needs %v", m.OAuth.Scopes.Bot, requiredScopes)
 	}
-	want := []string{"app_mention", "message.channels", "message.groups", "message.im", "reaction_added", "reaction_removed"}
+	want := []string{"app_home_opened", "app_mention", "message.channels", "message.groups", "message.im", "reaction_added", "reaction_removed"}
 	if !slices.Equal(m.Settings.Events.Bot, want) {
 		t.Errorf("manifest events %v, want %v", m.Settings.Events.Bot, want)
 	}

@@ -50,6 +50,9 @@ func (r *Recorder) Send(_ context.Context, m bot.Message) (string, error) {
 			return "", err
 		}
 	}
+	if user, ok := bot.DMUser(m.Channel); ok {
+		m.Channel = DM(user)
+	}
 	r.msgs = append(r.msgs, m)
 	return fmt.Sprintf("%s-msg-%d", r.platform, len(r.msgs)), nil
 }

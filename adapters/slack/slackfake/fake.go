@@ -176,6 +176,7 @@ type Server struct {
 	messages   map[string]map[string]*Message
 	posts      []Post
 	updates    []Update
+	homes      []Home
 	calls      []Call
 	tickets    map[string]bool // apps.connections.open tickets not yet used
 	opens      int

@@ -64,6 +64,7 @@ var apiMethods = map[string]apiMethod{
 	"reactions.remove":      {scope: scope("reactions:write"), handle: (*Server).reactionsRemove},
 	"reactions.get":         {scope: scope("reactions:read"), handle: (*Server).reactionsGet},
 	"users.info":            {scope: scope("users:read"), handle: (*Server).usersInfo},
+	"views.publish":         {handle: (*Server).viewsPublish},
 }
 
 // historyScope is the history scope Slack requires for the channel's kind.
