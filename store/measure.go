@@ -185,3 +185,151 @@ func (tx *Tx) SetMeasureStatus(ctx context.Context, by By, id int64, to MeasureS
 	}
 	return after, nil
 }
+
+// MeasureEdit is a change to a measure; nil fields stay as they are.
+type MeasureEdit struct {
+	Text        *string
+	Responsible *string
+	Deadline    *string // YYYY-MM-DD, or "" to clear
+	Basis       *Basis
+	WhoActs     *WhoActs
+	Tasks       *[]string // central task keys, replacing the measure's
+}
+
+// UpdateMeasure changes a draft (or returned) measure; a measure on
+// hearing or decided is not reworded under the people judging it.
+func (tx *Tx) UpdateMeasure(ctx context.Context, by By, id int64, e MeasureEdit) (Measure, error) {
+	m, err := tx.MeasureByID(ctx, id)
+	if err != nil {
+		return Measure{}, err
+	}
+	if m.Status != StatusDraft && m.Status != StatusReturned {
+		return Measure{}, invalidf("measure %d is %s and cannot be changed", id, m.Status)
+	}
+	beforeTasks, err := tx.MeasureTasks(ctx, id)
+	if err != nil {
+		return Measure{}, err
+	}
+	after := m
+	if e.Text != nil {
+		if err := CheckText(*e.Text); err != nil {
+			return Measure{}, err
+		}
+		after.Text = *e.Text
+	}
+	if e.Responsible != nil {
+		after.Responsible = *e.Responsible
+	}
+	if e.Deadline != nil {
+		if *e.Deadline != "" {
+			if _, err := time.Parse(time.DateOnly, *e.Deadline); err != nil {
+				return Measure{}, invalidf("deadline %q is not a date (YYYY-MM-DD)", *e.Deadline)
+			}
+		}
+		after.Deadline = *e.Deadline
+	}
+	if e.Basis != nil {
+		if !e.Basis.Valid() {
+			return Measure{}, invalidf("unknown basis %q", *e.Basis)
+		}
+		after.Basis = *e.Basis
+	}
+	if e.WhoActs != nil {
+		if !e.WhoActs.Valid() {
+			return Measure{}, invalidf("unknown who-acts %q", *e.WhoActs)
+		}
+		after.WhoActs = *e.WhoActs
+	}
+	_, err = tx.exec(ctx, `UPDATE measures SET text = ?, responsible = ?, deadline = ?, basis = ?, who_acts = ?, updated_at = ? WHERE id = ?`,
+		after.Text, after.Responsible, nullString(after.Deadline), nullString(string(after.Basis)), nullString(string(after.WhoActs)), now(), id)
+	if err != nil {
+		return Measure{}, fmt.Errorf("store: update measure: %w", err)
+	}
+	afterTasks := beforeTasks
+	if e.Tasks != nil {
+		if _, err := tx.exec(ctx, `DELETE FROM measure_tasks WHERE measure_id = ?`, id); err != nil {
+			return Measure{}, fmt.Errorf("store: measure tasks: %w", err)
+		}
+		for _, k := range *e.Tasks {
+			res, err := tx.exec(ctx, `INSERT INTO measure_tasks (measure_id, task_id) SELECT ?, id FROM central_tasks WHERE plan_id = ? AND key = ? AND NOT archived
+				ON CONFLICT DO NOTHING`, id, m.PlanID, k)
+			if err != nil {
+				return Measure{}, fmt.Errorf("store: link central task: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return Measure{}, invalidf("central task %q is not one of this plan's", k)
+			}
+		}
+		afterTasks = *e.Tasks
+	}
+	stored, err := tx.MeasureByID(ctx, id)
+	if err != nil {
+		return Measure{}, err
+	}
+	type state struct {
+		Measure
+		Tasks []string `json:"central_tasks"`
+	}
+	return stored, tx.audit(ctx, m.PlanID, by, "measure.update", "measure", id, state{m, beforeTasks}, state{stored, afterTasks})
+}
+
+// LinkSuggestions adds suggestions to those a measure came from and
+// returns the ones that were not linked before. Links are never removed.
+func (tx *Tx) LinkSuggestions(ctx context.Context, by By, measureID int64, suggestionIDs []int64) ([]int64, error) {
+	m, err := tx.MeasureByID(ctx, measureID)
+	if err != nil {
+		return nil, err
+	}
+	var added []int64
+	for _, sid := range suggestionIDs {
+		s, err := tx.SuggestionByID(ctx, sid)
+		if err != nil || s.PlanID != m.PlanID {
+			return nil, invalidf("suggestion %d is not a suggestion of this plan", sid)
+		}
+		res, err := tx.exec(ctx, `INSERT INTO measure_suggestions (measure_id, suggestion_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, measureID, sid)
+		if err != nil {
+			return nil, fmt.Errorf("store: link suggestion: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			added = append(added, sid)
+		}
+	}
+	if len(added) == 0 {
+		return nil, nil
+	}
+	return added, tx.audit(ctx, m.PlanID, by, "measure.link", "measure", measureID, nil, map[string][]int64{"suggestions": added})
+}
+
+// Unnotified lists the suggestions linked to a measure whose authors have
+// not been told yet, with their authors.
+func (q queries) Unnotified(ctx context.Context, measureID int64) ([]Suggestion, error) {
+	return q.suggestions(ctx, `WHERE g.id IN (SELECT suggestion_id FROM measure_suggestions WHERE measure_id = ? AND notified_at IS NULL)
+		AND g.actor_id IS NOT NULL ORDER BY g.id`, measureID)
+}
+
+// MarkNotified records that a suggestion's author was told it is part of
+// the measure; it reports false if someone did so first.
+func (tx *Tx) MarkNotified(ctx context.Context, measureID, suggestionID int64) (bool, error) {
+	res, err := tx.exec(ctx, `UPDATE measure_suggestions SET notified_at = ? WHERE measure_id = ? AND suggestion_id = ? AND notified_at IS NULL`,
+		now(), measureID, suggestionID)
+	if err != nil {
+		return false, fmt.Errorf("store: mark notified: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// UsedSuggestions returns the IDs of the plan's suggestions that feed at
+// least one measure.
+func (q queries) UsedSuggestions(ctx context.Context, planID int64) (map[int64]bool, error) {
+	var ids []int64
+	err := q.sel(ctx, &ids, `SELECT DISTINCT ms.suggestion_id FROM measure_suggestions ms JOIN measures m ON m.id = ms.measure_id WHERE m.plan_id = ?`, planID)
+	if err != nil {
+		return nil, fmt.Errorf("store: used suggestions: %w", err)
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}

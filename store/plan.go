@@ -156,6 +156,9 @@ type Workspace struct {
 	ID       string
 }
 
+// ConsoleChannel is the console's ID for one of a plan's channels.
+func ConsoleChannel(planKey, channelKey string) string { return planKey + "#" + channelKey }
+
 // ConsolePlatform is the platform name of the terminal adapter. Every actor
 // of a plan can be reached on it, in the workspace named by the plan's key,
 // as the user named by the actor's key.
@@ -990,7 +993,18 @@ func (a *applier) channels() error {
 		byKey[k{r.Key, r.Platform}] = r.channel()
 	}
 	seen := map[k]bool{}
+	// Every channel of the plan is also a channel on the console, named
+	// by the plan and the channel's key, so that every flow can be tried
+	// in the terminal.
+	wanted := append([]ChannelSpec(nil), a.spec.Channels...)
+	consoleDone := map[string]bool{}
 	for _, c := range a.spec.Channels {
+		if !consoleDone[c.Key] {
+			consoleDone[c.Key] = true
+			wanted = append(wanted, ChannelSpec{Key: c.Key, Purpose: c.Purpose, Platform: ConsolePlatform, Channel: ConsoleChannel(a.spec.Key, c.Key), Strategy: c.Strategy})
+		}
+	}
+	for _, c := range wanted {
 		seen[k{c.Key, c.Platform}] = true
 		want := Channel{PlanID: a.res.PlanID, Key: c.Key, Purpose: c.Purpose, Platform: c.Platform, Channel: c.Channel, StrategyID: a.strategyIDs[c.Strategy]}
 		old, ok := byKey[k{c.Key, c.Platform}]
@@ -1120,6 +1134,9 @@ func (q queries) PlanSpecOf(ctx context.Context, planID int64) (PlanSpec, error)
 		return PlanSpec{}, err
 	}
 	for _, c := range channels {
+		if c.Platform == ConsolePlatform {
+			continue
+		}
 		spec.Channels = append(spec.Channels, ChannelSpec{Key: c.Key, Purpose: c.Purpose, Platform: c.Platform, Channel: c.Channel, Strategy: strategyKey[c.StrategyID]})
 	}
 	return spec, nil

@@ -244,3 +244,26 @@ func (tx *Tx) UnlinkActor(ctx context.Context, by By, a Actor) (int, error) {
 	}
 	return int(n), nil
 }
+
+// FileUnder files a suggestion under a strategy of its plan (0: leaves it
+// unfiled). Only where it is filed changes; its words never do.
+func (tx *Tx) FileUnder(ctx context.Context, by By, id, strategyID int64) (Suggestion, error) {
+	s, err := tx.SuggestionByID(ctx, id)
+	if err != nil {
+		return Suggestion{}, err
+	}
+	if strategyID != 0 {
+		var planID int64
+		if err := tx.get(ctx, &planID, `SELECT plan_id FROM strategies WHERE id = ? AND NOT archived`, strategyID); err != nil || planID != s.PlanID {
+			return Suggestion{}, invalidf("strategy %d is not a current strategy of the suggestion's plan", strategyID)
+		}
+	}
+	if _, err := tx.exec(ctx, `UPDATE suggestions SET strategy_id = ? WHERE id = ?`, nullID(strategyID), id); err != nil {
+		return Suggestion{}, fmt.Errorf("store: file suggestion: %w", err)
+	}
+	after, err := tx.SuggestionByID(ctx, id)
+	if err != nil {
+		return Suggestion{}, err
+	}
+	return after, tx.audit(ctx, s.PlanID, by, "suggestion.file", "suggestion", id, map[string]string{"strategy": s.StrategyKey}, map[string]string{"strategy": after.StrategyKey})
+}

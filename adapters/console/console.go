@@ -18,6 +18,7 @@ import (
 	"unicode"
 
 	"github.com/kommune-dugnad/dugnad/bot"
+	"github.com/kommune-dugnad/dugnad/store"
 )
 
 // Person is an actor the console can play.
@@ -63,17 +64,27 @@ type Adapter struct {
 	ready     chan struct{}
 	readyOnce sync.Once
 
-	mu      sync.Mutex // guards out, current, choices, sent
+	mu      sync.Mutex // guards out, current, choices, shown, sent
 	current Person
-	choices map[string][]bot.Choice // by channel: the last options shown
+	choices map[string][]bot.Choice // by DM channel: the last options shown
+	shown   map[string]shownMessage // by the number shown with it
 	sent    int
+}
+
+// shownMessage is a message the console printed, so that one can answer
+// in its thread, pick one of its options or react to it by its number.
+type shownMessage struct {
+	channel string
+	ref     string
+	thread  string
+	choices []bot.Choice
 }
 
 var _ bot.Adapter = (*Adapter)(nil)
 
 // New makes a console adapter.
 func New(cfg Config) *Adapter {
-	return &Adapter{cfg: cfg, runID: strconv.FormatInt(time.Now().UnixNano(), 36), choices: map[string][]bot.Choice{}, ready: make(chan struct{})}
+	return &Adapter{cfg: cfg, runID: strconv.FormatInt(time.Now().UnixNano(), 36), choices: map[string][]bot.Choice{}, shown: map[string]shownMessage{}, ready: make(chan struct{})}
 }
 
 // Platform is bot.Console.
@@ -145,34 +156,94 @@ func (a *Adapter) Run(ctx context.Context, sink bot.Sink) error {
 // line handles one input line; it reports whether the user asked to quit.
 func (a *Adapter) line(ctx context.Context, sink bot.Sink, people []Person, line string) (bool, error) {
 	trimmed := strings.TrimSpace(line)
+	a.mu.Lock()
+	p := a.current
+	a.mu.Unlock()
 	if word, arg, _ := strings.Cut(strings.TrimPrefix(trimmed, "/"), " "); strings.HasPrefix(trimmed, "/") {
+		arg = strings.TrimSpace(arg)
 		switch strings.ToLower(word) {
 		case "avslutt", "quit", "exit":
 			return true, nil
 		case "som", "as":
-			p, ok := a.find(people, strings.TrimSpace(arg))
+			p, ok := a.find(people, arg)
 			if !ok {
-				a.printf("%s\n", a.t("no_such_actor", strings.TrimSpace(arg), keys(people)))
+				a.printf("%s\n", a.t("no_such_actor", arg, keys(people)))
 				return false, nil
 			}
 			return false, a.become(ctx, sink, p)
 		case "hvem", "kven", "who":
 			a.list(people)
 			return false, nil
+		case "i", "in":
+			// /i KANAL TEKST: write in one of the plan's channels.
+			name, text, _ := strings.Cut(arg, " ")
+			name = strings.TrimPrefix(name, "#")
+			if name == "" || strings.TrimSpace(text) == "" {
+				a.printf("%s\n", a.t("usage_in"))
+				return false, nil
+			}
+			ev := a.event(p, store.ConsoleChannel(a.cfg.Plan, name))
+			ev.DM = false
+			return false, a.emit(ctx, sink, ev, text, nil)
+		case "svar", "reply", "velg", "choose", "reager", "react", "fjern", "unreact":
+			return false, a.onMessage(ctx, sink, p, strings.ToLower(word), arg)
 		}
 	}
-	a.mu.Lock()
-	p := a.current
 	channel := DMChannel(p.Key)
+	a.mu.Lock()
 	pending := a.choices[channel]
 	a.mu.Unlock()
+	return false, a.emit(ctx, sink, a.event(p, channel), line, pending)
+}
 
-	ev := a.event(p, channel)
+// onMessage acts on a message the bot showed with a number: reply in its
+// thread, pick one of its options, or react to it.
+func (a *Adapter) onMessage(ctx context.Context, sink bot.Sink, p Person, verb, arg string) error {
+	num, rest, _ := strings.Cut(arg, " ")
+	rest = strings.TrimSpace(rest)
+	a.mu.Lock()
+	shown, ok := a.shown[strings.Trim(num, "[]")]
+	a.mu.Unlock()
+	if !ok || rest == "" {
+		a.printf("%s\n", a.t("usage_"+verb))
+		return nil
+	}
+	ev := a.event(p, shown.channel)
+	ev.DM = strings.HasPrefix(shown.channel, "dm:")
+	ev.MessageRef = shown.ref
+	switch verb {
+	case "svar", "reply":
+		ev.Thread = shown.thread
+		if ev.Thread == "" {
+			ev.Thread = shown.ref
+		}
+		ev.MessageRef = fmt.Sprintf("in-%s-%d", a.runID, a.seq)
+		return a.emit(ctx, sink, ev, rest, nil)
+	case "velg", "choose":
+		n, err := strconv.Atoi(rest)
+		if err != nil || n < 1 || n > len(shown.choices) {
+			a.printf("%s\n", a.t("pick_number", len(shown.choices)))
+			return nil
+		}
+		ev.Kind, ev.Choice = bot.KindChoice, shown.choices[n-1].ID
+		ev.Thread = shown.thread
+	case "reager", "react":
+		ev.Kind, ev.Emoji = bot.KindReactionAdded, rest
+	default:
+		ev.Kind, ev.Emoji = bot.KindReactionRemoved, rest
+	}
+	return a.deliver(ctx, sink, ev)
+}
+
+// emit makes an event of what was typed: a number picks one of pending, a
+// slash starts a command, anything else is a message.
+func (a *Adapter) emit(ctx context.Context, sink bot.Sink, ev bot.Event, text string, pending []bot.Choice) error {
+	trimmed := strings.TrimSpace(text)
 	switch n, err := strconv.Atoi(trimmed); {
 	case err == nil && len(pending) > 0:
 		if n < 1 || n > len(pending) {
 			a.printf("%s\n", a.t("pick_number", len(pending)))
-			return false, nil
+			return nil
 		}
 		ev.Kind, ev.Choice = bot.KindChoice, pending[n-1].ID
 	case strings.HasPrefix(trimmed, "/"):
@@ -183,9 +254,9 @@ func (a *Adapter) line(ctx context.Context, sink bot.Sink, people []Person, line
 		word, arg, _ := strings.Cut(cmd, " ")
 		ev.Kind, ev.Command, ev.Text = bot.KindCommand, word, strings.TrimSpace(arg)
 	default:
-		ev.Kind, ev.Text = bot.KindMessage, line
+		ev.Kind, ev.Text = bot.KindMessage, text
 	}
-	return false, a.deliver(ctx, sink, ev)
+	return a.deliver(ctx, sink, ev)
 }
 
 func (a *Adapter) event(p Person, channel string) bot.Event {
@@ -254,13 +325,26 @@ func (a *Adapter) Send(ctx context.Context, m bot.Message) (string, error) {
 		m.Channel = DMChannel(user)
 	}
 	a.sent++
+	ref := "console-out-" + strconv.Itoa(a.sent)
+	if m.Replace != "" {
+		// A terminal cannot change what it printed: the update is shown
+		// under the same number.
+		ref = m.Replace
+	}
+	num := strings.TrimPrefix(ref, "console-out-")
+	a.shown[num] = shownMessage{channel: m.Channel, ref: ref, thread: m.Thread, choices: m.Choices}
 	head := "Dugnad"
 	switch {
 	case m.Channel == DMChannel(a.current.Key):
 	case strings.HasPrefix(m.Channel, "dm:"):
 		head += " → " + strings.TrimPrefix(m.Channel, "dm:")
 	default:
-		head += " " + a.t("in") + " #" + m.Channel
+		_, name, _ := strings.Cut(m.Channel, "#")
+		head += " " + a.t("in") + " #" + name
+		if m.Thread != "" {
+			head += ", " + a.t("thread")
+		}
+		head += " [" + num + "]"
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s\n", head, indent(sanitize(m.Text)))
@@ -270,11 +354,13 @@ func (a *Adapter) Send(ctx context.Context, m bot.Message) (string, error) {
 	if a.cfg.Interactive {
 		b.WriteString("\n")
 	}
-	a.choices[m.Channel] = m.Choices
+	if strings.HasPrefix(m.Channel, "dm:") {
+		a.choices[m.Channel] = m.Choices
+	}
 	if _, err := io.WriteString(a.cfg.Out, b.String()); err != nil {
 		return "", err
 	}
-	return "console-out-" + strconv.Itoa(a.sent), nil
+	return ref, nil
 }
 
 func (a *Adapter) printf(format string, args ...any) {
