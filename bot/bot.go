@@ -132,9 +132,6 @@ func (b *Bot) Handle(ctx context.Context, ev Event) error {
 			if req.Plan != nil {
 				planID = req.Plan.ID
 			}
-			if u, ok := choiceMade(ev); ok {
-				out = append([]Message{u}, out...)
-			}
 			for _, m := range out {
 				if err := enqueue(ctx, tx, planID, m); err != nil {
 					return err
@@ -166,9 +163,11 @@ func (b *Bot) Handle(ctx context.Context, ev Event) error {
 	}
 }
 
-// choiceMade is the update of the message a choice was made in: its text,
-// the choice picked, and no buttons.
-func choiceMade(ev Event) (Message, bool) {
+// ChoiceMade is the update of the message a choice was made in: its text,
+// the choice picked, and no buttons, so the choice cannot be made twice by
+// accident. It reports false where the platform cannot edit (no Origin).
+// Handlers send it when they accept a choice.
+func ChoiceMade(ev Event) (Message, bool) {
 	if ev.Kind != KindChoice || ev.Origin == nil || ev.MessageRef == "" {
 		return Message{}, false
 	}

@@ -101,6 +101,7 @@ func (b *Bot) deliver(ctx context.Context, om store.OutboxMessage) {
 	var ra *RetryAfterError
 	switch {
 	case err == nil:
+		om.MessageRef = ref // for the watcher: where the message now is
 		then, queued := b.watch(ctx, om)
 		b.record(ctx, log, b.store.MarkDelivered(ctx, om.ID, ref, then))
 		b.afterWatch(*queued)

@@ -21,10 +21,17 @@ const (
 	cmdForget   command = "forget"
 	cmdInvite   command = "invite"
 	cmdStatus   command = "status"
+	cmdIdea     command = "idea"
+	cmdMeasure  command = "measure"
+	cmdList     command = "suggestions"
+	cmdCoverage command = "coverage"
 )
 
 // commandsWithArgs take the rest of the line as their argument.
-var commandsWithArgs = map[command]bool{cmdLanguage: true, cmdInvite: true}
+var commandsWithArgs = map[command]bool{cmdLanguage: true, cmdInvite: true, cmdIdea: true, cmdMeasure: true, cmdList: true}
+
+// leaderCommands are the project leader's and project group's.
+var leaderCommands = map[command]bool{cmdInvite: true, cmdIdea: true, cmdMeasure: true, cmdList: true, cmdCoverage: true}
 
 // commandWords maps what people write, in any of the three languages, to
 // the command. A message is a command only when it is the command word
@@ -43,6 +50,10 @@ var commandWords = map[string]command{
 	"fjern navnet mitt": cmdForget, "fjern namnet mitt": cmdForget,
 	"inviter": cmdInvite, "invite": cmdInvite,
 	"status": cmdStatus, "oversikt": cmdStatus, "oversyn": cmdStatus,
+	"idedugnad": cmdIdea, "idédugnad": cmdIdea, "ideas": cmdIdea, "idea-session": cmdIdea,
+	"tiltak": cmdMeasure, "measure": cmdMeasure, "measures": cmdMeasure,
+	"innspill": cmdList, "innspel": cmdList, "suggestions": cmdList,
+	"dekning": cmdCoverage, "dekking": cmdCoverage, "coverage": cmdCoverage,
 }
 
 // parseCommand recognises a command in a command name (from a slash

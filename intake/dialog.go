@@ -126,6 +126,10 @@ func converse(ctx context.Context, tx *store.Tx, req *bot.Request) ([]bot.Messag
 		return nil, err
 	}
 	c.dialog.State = raw
+	out := []bot.Message{c.message()}
+	if u, ok := bot.ChoiceMade(req.Event); ok {
+		out = append([]bot.Message{u}, out...)
+	}
 	var before any
 	if c.before != nil {
 		before = c.before
@@ -133,7 +137,7 @@ func converse(ctx context.Context, tx *store.Tx, req *bot.Request) ([]bot.Messag
 	if _, err := tx.SaveDialog(ctx, req.By(), c.dialog, before, c.st.summary()); err != nil {
 		return nil, err
 	}
-	return []bot.Message{c.message()}, nil
+	return out, nil
 }
 
 func (c *conv) lang() store.Language {
@@ -179,7 +183,7 @@ func (c *conv) dispatch(isNew bool) error {
 	case bot.KindChoice:
 		return c.choice(ev.Choice)
 	case bot.KindMessage:
-		if cmd, arg, ok := parseCommand(ev.Text); ok {
+		if cmd, arg, ok := dialogCommand(ev.Text); ok {
 			return c.command(cmd, arg)
 		}
 		if isNew {

@@ -5,6 +5,7 @@ package intake
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,13 +32,16 @@ func New(log *slog.Logger) *Service {
 
 // Handle does the work of one event inside its transaction.
 func (s *Service) Handle(ctx context.Context, tx *store.Tx, req *bot.Request) ([]bot.Message, error) {
-	switch req.Kind {
-	case bot.KindReactionAdded, bot.KindReactionRemoved:
+	switch {
+	case req.Kind == bot.KindReactionAdded, req.Kind == bot.KindReactionRemoved:
 		return nil, nil // votes come with the hearing
-	case bot.KindMessage:
-		if !req.DM {
-			return nil, nil // channel messages are filed by the idea session and intake channels
+	case req.Kind == bot.KindMessage && !req.DM:
+		if cmd, arg, ok := parseCommand(req.Text); ok && req.Mention {
+			// "@Dugnad hjelp" in a channel is a command.
+			req.Kind, req.Command, req.Text = bot.KindCommand, string(cmd), arg
+			break
 		}
+		return s.channelMessage(ctx, tx, req)
 	}
 	if req.Plan == nil {
 		if !req.DM && req.Kind != bot.KindCommand {
@@ -52,27 +56,28 @@ func (s *Service) Handle(ctx context.Context, tx *store.Tx, req *bot.Request) ([
 		}
 		req.Actor = a
 	}
-	if req.Kind == bot.KindHome {
+	switch {
+	case req.Kind == bot.KindHome:
 		return s.home(ctx, tx, req)
+	case req.Kind == bot.KindChoice && strings.HasPrefix(req.Choice, "cls|"):
+		return s.fileChoice(ctx, tx, req)
 	}
-	switch cmd, arg, _ := commandIn(req); cmd {
-	case cmdInvite:
-		return s.invite(ctx, tx, req, arg)
-	case cmdStatus:
+	cmd, arg, err := commandIn(ctx, tx, req)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case cmd == cmdStatus:
 		return s.status(ctx, tx, req)
+	case leaderCommands[cmd]:
+		return s.leaderCommand(ctx, tx, req, cmd, arg)
+	}
+	if !req.DM {
+		// The dialog is personal: a command given in a channel is
+		// answered in a direct message.
+		req.Channel, req.DM, req.Thread = bot.DMTo(req.User), true, ""
 	}
 	return converse(ctx, tx, req)
-}
-
-// commandIn reads a command from a command event or a direct message.
-func commandIn(req *bot.Request) (command, string, bool) {
-	switch {
-	case req.Kind == bot.KindCommand:
-		return parseCommand(strings.TrimSpace(req.Command + " " + req.Text))
-	case req.Kind == bot.KindMessage && req.DM:
-		return parseCommand(req.Text)
-	}
-	return "", "", false
 }
 
 // admit makes an unknown user a new external actor when the plan allows
@@ -131,4 +136,65 @@ func textProblem(l store.Language, text string) string {
 		return tr(l, "text_national_id")
 	}
 	return ""
+}
+
+// commandIn reads a command from a command event or a direct message.
+// Typed in a direct message, a word that could start an answer ("Tiltak
+// for unge …") is a command only where it cannot be an answer: the
+// leader's commands for the project leader and group when they are not
+// answering a question, "språk" with a language.
+func commandIn(ctx context.Context, tx *store.Tx, req *bot.Request) (command, string, error) {
+	switch {
+	case req.Kind == bot.KindCommand:
+		cmd, arg, _ := parseCommand(strings.TrimSpace(req.Command + " " + req.Text))
+		return cmd, arg, nil
+	case req.Kind != bot.KindMessage || !req.DM:
+		return "", "", nil
+	}
+	cmd, arg, ok := parseCommand(req.Text)
+	switch {
+	case !ok:
+		return "", "", nil
+	case cmd == cmdLanguage && arg != "":
+		if _, ok := parseLanguage(arg); !ok {
+			return "", "", nil
+		}
+	case leaderCommands[cmd] || cmd == cmdStatus:
+		if leaderCommands[cmd] && !canInvite(req) {
+			return "", "", nil
+		}
+		if answering, err := atQuestion(ctx, tx, req.Actor.ID); err != nil || answering {
+			return "", "", err
+		}
+	}
+	return cmd, arg, nil
+}
+
+// dialogCommand reads a command of the dialog's own from typed text.
+func dialogCommand(text string) (command, string, bool) {
+	cmd, arg, ok := parseCommand(text)
+	switch {
+	case !ok, leaderCommands[cmd], cmd == cmdStatus:
+		return "", "", false
+	case cmd == cmdLanguage && arg != "":
+		if _, ok := parseLanguage(arg); !ok {
+			return "", "", false
+		}
+	}
+	return cmd, arg, true
+}
+
+// atQuestion reports whether the actor's dialog waits for an answer.
+func atQuestion(ctx context.Context, tx *store.Tx, actorID int64) (bool, error) {
+	d, err := tx.DialogByActor(ctx, actorID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	var st state
+	if err := json.Unmarshal(d.State, &st); err != nil {
+		return false, err
+	}
+	return st.Step == stepQuestion, nil
 }

@@ -448,9 +448,14 @@ func reminderMessage(ctx context.Context, tx *store.Tx, inv store.Invitation) (b
 	return m, nil
 }
 
-// Delivered tells the leader once all of an invite command's invitations
-// have gone out (bot.DeliveryWatcher).
+// Delivered follows the delivery of correlated messages
+// (bot.DeliveryWatcher): it records where an idea session's question was
+// asked, and tells the leader once all of an invite command's invitations
+// have gone out.
 func (s *Service) Delivered(ctx context.Context, tx *store.Tx, om store.OutboxMessage) (int, error) {
+	if strings.HasPrefix(om.Correlation, "idea:") {
+		return 0, ideaDelivered(ctx, tx, om)
+	}
 	idText, ok := strings.CutPrefix(om.Correlation, "invite:")
 	if !ok {
 		return 0, nil

@@ -65,9 +65,15 @@ func TestInviteRefusesBadInputAndChangesNothing(t *testing.T) {
 			"no target":        {"pl-ingrid", "inviter", "Skriv hvem du vil invitere"},
 		}
 		for name, c := range cases {
-			if got := h.Say(c.user, c.text); !strings.Contains(got.Text, c.want) {
+			// As the platforms' /dugnad sends it: an explicit command.
+			word, args, _ := strings.Cut(c.text, " ")
+			if got := h.Command(c.user, word, args); !strings.Contains(got.Text, c.want) {
 				t.Errorf("%s: reply %q lacks %q", name, got.Text, c.want)
 			}
+		}
+		// Typed by an actor who is not a leader, it is just words.
+		if got := h.Say("ext-ffo", "inviter referansegruppe"); strings.Contains(got.Text, "Bare prosjektleder") {
+			t.Errorf("an actor's words were taken as a leader's command: %q", got.Text)
 		}
 		if invs, _ := s.Invitations(ctx, p.ID); len(invs) != 0 {
 			t.Errorf("bad invite commands made %d invitations", len(invs))

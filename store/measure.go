@@ -333,3 +333,26 @@ func (q queries) UsedSuggestions(ctx context.Context, planID int64) (map[int64]b
 	}
 	return out, nil
 }
+
+// OverrideLint records the project leader's reason for sending a measure
+// the wording check flagged to a hearing anyway ("" withdraws it).
+func (tx *Tx) OverrideLint(ctx context.Context, by By, id int64, reason string) (Measure, error) {
+	m, err := tx.MeasureByID(ctx, id)
+	if err != nil {
+		return Measure{}, err
+	}
+	if reason != "" {
+		if err := CheckText(reason); err != nil {
+			return Measure{}, err
+		}
+	}
+	if _, err := tx.exec(ctx, `UPDATE measures SET lint_override = ?, updated_at = ? WHERE id = ?`, reason, now(), id); err != nil {
+		return Measure{}, fmt.Errorf("store: override lint: %w", err)
+	}
+	after, err := tx.MeasureByID(ctx, id)
+	if err != nil {
+		return Measure{}, err
+	}
+	return after, tx.audit(ctx, m.PlanID, by, "measure.lint_override", "measure", id,
+		map[string]string{"lint_override": m.LintOverride}, map[string]string{"lint_override": reason})
+}

@@ -267,3 +267,25 @@ func (tx *Tx) FileUnder(ctx context.Context, by By, id, strategyID int64) (Sugge
 	}
 	return after, tx.audit(ctx, s.PlanID, by, "suggestion.file", "suggestion", id, map[string]string{"strategy": s.StrategyKey}, map[string]string{"strategy": after.StrategyKey})
 }
+
+// FiledExamples returns, by strategy key, the texts of the newest
+// suggestions filed under each of the plan's strategies, at most
+// perStrategy each: what people wrote about each strategy, to learn from.
+func (q queries) FiledExamples(ctx context.Context, planID int64, perStrategy int) (map[string][]string, error) {
+	var rows []struct {
+		Key  string `db:"key"`
+		Text string `db:"text"`
+	}
+	err := q.sel(ctx, &rows, `SELECT key, text FROM (
+			SELECT s.key AS key, g.text AS text, ROW_NUMBER() OVER (PARTITION BY g.strategy_id ORDER BY g.id DESC) AS n
+			FROM suggestions g JOIN strategies s ON s.id = g.strategy_id WHERE g.plan_id = ? AND NOT s.archived
+		) ranked WHERE n <= ?`, planID, perStrategy)
+	if err != nil {
+		return nil, fmt.Errorf("store: filed examples: %w", err)
+	}
+	out := map[string][]string{}
+	for _, r := range rows {
+		out[r.Key] = append(out[r.Key], r.Text)
+	}
+	return out, nil
+}

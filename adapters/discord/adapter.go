@@ -48,6 +48,7 @@ type Adapter struct {
 	sessionID string
 	dms       map[string]string // user → DM channel
 	direct    map[string]bool   // channel → is a direct conversation
+	parents   map[string]string // channel → its parent if it is a thread, else ""
 
 	// Set by Run.
 	sink    bot.Sink
@@ -96,7 +97,7 @@ func newAdapter(cfg Config, s *discordgo.Session, api restAPI) *Adapter {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Adapter{cfg: cfg, session: s, api: api, log: log.With("platform", bot.Discord), dms: map[string]string{}, direct: map[string]bool{}}
+	return &Adapter{cfg: cfg, session: s, api: api, log: log.With("platform", bot.Discord), dms: map[string]string{}, direct: map[string]bool{}, parents: map[string]string{}}
 }
 
 // Platform is bot.Discord.
@@ -212,7 +213,8 @@ func (a *Adapter) handle(ctx context.Context, ev bot.Event) {
 // interaction records a button click or /dugnad and answers Discord within
 // its three seconds: a click is acknowledged without a visible change (the
 // bot then edits the message and replies through its outbox), a command
-// with a private pointer to the direct messages where the answer comes.
+// with a private ✓ (the answer comes as a message, in the channel or, for
+// personal commands, in a DM).
 func (a *Adapter) interaction(ctx context.Context, i *discordgo.Interaction) {
 	hctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
@@ -226,7 +228,7 @@ func (a *Adapter) interaction(ctx context.Context, i *discordgo.Interaction) {
 	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
 	if i.Type == discordgo.InteractionApplicationCommand {
 		resp = &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource,
-			Data: &discordgo.InteractionResponseData{Content: "📬", Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()}}
+			Data: &discordgo.InteractionResponseData{Content: "✓", Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()}}
 	}
 	if err := a.api.InteractionRespond(i, resp, discordgo.WithContext(ctx)); err != nil {
 		a.log.Warn("interaction response failed", "interaction_id", i.ID, "err", err)
@@ -312,7 +314,23 @@ var command = &discordgo.ApplicationCommand{
 				},
 			}},
 		},
+		sub("status", "Hvor står arbeidet: invitasjoner og innspill", "Where things stand: invitations and suggestions"),
+		withText(sub("inviter", "Prosjektleder: inviter aktører (aktør, organisasjon, gruppe eller «alle»)", "Project leader: invite actors"),
+			"hvem", "For eksempel: referansegruppe innen 15.1.2027"),
+		withText(sub("idedugnad", "Prosjektleder: idédugnad i kanalen (start S3, neste, tilbake, stopp)", "Project leader: idea session in the channel"),
+			"handling", "start S3, neste, tilbake eller stopp"),
+		withText(sub("tiltak", "Prosjektgruppen: lag, vis og endre tiltak", "Project group: make, show and edit measures"),
+			"tekst", "For eksempel: ny S3 12,15 Boligkontoret …, eller 4 frist 1.6.2027"),
+		withText(sub("innspill", "Prosjektgruppen: list innspill (S3, spørsmål 2, ubrukte …)", "Project group: list suggestions"),
+			"filter", "S3, spørsmål 2, aktør ID, org NAVN, ubrukte eller ufilert"),
+		sub("dekning", "Prosjektgruppen: strategier, oppgaver og spørsmål uten tiltak eller innspill", "Project group: coverage"),
 	},
+}
+
+// withText gives a subcommand one optional free-text option.
+func withText(o *discordgo.ApplicationCommandOption, name, description string) *discordgo.ApplicationCommandOption {
+	o.Options = []*discordgo.ApplicationCommandOption{{Type: discordgo.ApplicationCommandOptionString, Name: name, Description: description}}
+	return o
 }
 
 func sub(name, nb, en string) *discordgo.ApplicationCommandOption {

@@ -580,8 +580,8 @@ func TestRealPayloadsBecomeNeutralEvents(t *testing.T) {
 	}
 	thread := e.fake.AddThread(refCh, "Tiltak", post)
 	e.fake.Dispatch(discordfake.EventMessageCreate, e.fake.MessageCreate(discordfake.MessageParams{ChannelID: thread.ID, AuthorID: arne, Content: "Kommentar i tråden"}))
-	if ev := rec.wait(t, 4); ev.Channel != post || ev.DM {
-		t.Errorf("thread message = %+v (a thread's channel is its starter message's ID)", ev)
+	if ev := rec.wait(t, 4); ev.Channel != refCh || ev.Thread != thread.ID || ev.DM {
+		t.Errorf("thread message = %+v, want the thread of its starter message in the parent channel", ev)
 	}
 	e.fake.Dispatch(discordfake.EventMessageCreate, e.fake.MessageCreate(discordfake.MessageParams{ChannelID: intakeCh, AuthorID: arne, Content: fmt.Sprintf("<@%s> hjelp", e.fake.Config().BotUserID)}))
 	if ev := rec.wait(t, 5); !ev.Mention || ev.Text != "hjelp" {
@@ -795,4 +795,153 @@ func TestInvitationsOnDiscord(t *testing.T) {
 		}
 		intaketest.Invitations(t, s, e.plan, driver{e: e, users: users}, five)
 	})
+}
+
+// channelDriver plays the channel scenarios on Discord: thread replies as
+// replies in the question message's thread, commands as /dugnad.
+type channelDriver struct{ driver }
+
+func (d channelDriver) Channel(key string) string {
+	return map[string]string{"innspill": intakeCh, "referansegruppe": refCh}[key]
+}
+
+// options are the names of the subcommands' free-text options.
+var options = map[string]string{"idedugnad": "handling", "tiltak": "tekst", "innspill": "filter", "inviter": "hvem"}
+
+func (d channelDriver) Command(actor, channel, text string) {
+	sub, rest, _ := strings.Cut(text, " ")
+	p := discordfake.SlashParams{ChannelID: channel, UserID: d.users[actor], Subcommand: sub}
+	if rest != "" {
+		p.Options = []discordfake.Option{{Name: options[sub], Value: rest}}
+	}
+	payload := d.e.fake.SlashCommand(p)
+	var in struct {
+		ID string `json:"id"`
+	}
+	json.Unmarshal(payload, &in)
+	d.e.fake.Dispatch(discordfake.EventInteractionCreate, payload)
+	if _, ok := d.e.fake.WaitInteractionResponse(in.ID, wait); !ok {
+		d.e.t.Fatalf("/dugnad %s was not answered", text)
+	}
+}
+func (d channelDriver) Post(actor, channel, text string) string {
+	payload := d.e.fake.MessageCreate(discordfake.MessageParams{ChannelID: channel, AuthorID: d.users[actor], Content: text})
+	var m struct {
+		ID string `json:"id"`
+	}
+	json.Unmarshal(payload, &m)
+	d.e.fake.Dispatch(discordfake.EventMessageCreate, payload)
+	d.handled("message:" + channel + ":" + m.ID)
+	return m.ID
+}
+
+// handled waits until the bot has recorded an event (the gateway has no
+// acknowledgements to wait for), then until its replies are out.
+func (d channelDriver) handled(eventID string) {
+	d.e.t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		done, err := d.e.store.EventProcessed(context.Background(), bot.Discord, eventID)
+		if err != nil {
+			d.e.t.Fatal(err)
+		}
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			d.e.t.Fatalf("event %s was not handled", eventID)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	d.Settle()
+}
+func (d channelDriver) Reply(actor, channel, thread, text string) {
+	th, ok := d.e.fake.Channel(thread)
+	if !ok {
+		th = d.e.fake.AddThread(channel, "tråd", thread)
+	}
+	payload := d.e.fake.MessageCreate(discordfake.MessageParams{ChannelID: th.ID, AuthorID: d.users[actor], Content: text})
+	var m struct {
+		ID string `json:"id"`
+	}
+	json.Unmarshal(payload, &m)
+	d.e.fake.Dispatch(discordfake.EventMessageCreate, payload)
+	d.handled("message:" + th.ID + ":" + m.ID)
+}
+func (d channelDriver) Posts(channel string) []intaketest.Posted {
+	var out []intaketest.Posted
+	for _, s := range d.e.fake.Sends() {
+		th, isThread := d.e.fake.Channel(s.ChannelID)
+		var ref struct {
+			MessageReference *struct {
+				MessageID string `json:"message_id"`
+			} `json:"message_reference"`
+		}
+		json.Unmarshal(s.Body, &ref)
+		p := intaketest.Posted{Ref: s.MessageID, Text: s.Content}
+		switch {
+		case s.ChannelID == channel:
+			if ref.MessageReference != nil {
+				p.Thread = ref.MessageReference.MessageID
+			}
+		case isThread && th.ParentID == channel:
+			p.Thread = th.ID
+		default:
+			continue
+		}
+		for _, b := range buttons(d.e.t, s) {
+			p.Buttons = append(p.Buttons, b.label)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+func (d channelDriver) Click(actor, channel string, p intaketest.Posted, label string) {
+	for _, s := range d.e.fake.Sends() {
+		if s.MessageID != p.Ref {
+			continue
+		}
+		for _, b := range buttons(d.e.t, s) {
+			if strings.HasPrefix(b.label, label) {
+				payload := d.e.fake.ButtonInteraction(discordfake.ButtonParams{ChannelID: s.ChannelID, MessageID: s.MessageID, CustomID: b.customID, UserID: d.users[actor]})
+				var in struct {
+					ID string `json:"id"`
+				}
+				json.Unmarshal(payload, &in)
+				d.e.fake.Dispatch(discordfake.EventInteractionCreate, payload)
+				if _, ok := d.e.fake.WaitInteractionResponse(in.ID, wait); !ok {
+					d.e.t.Fatalf("click on %q was not answered", label)
+				}
+				return
+			}
+		}
+	}
+	d.e.t.Fatalf("no button %q on %s", label, p.Ref)
+}
+
+func discordUsers(t *testing.T) map[string]string {
+	users := map[string]string{}
+	for _, a := range storetest.ExampleSpec(t).Actors {
+		for _, id := range a.Identities {
+			if id.Platform == bot.Discord {
+				users[a.Key] = id.UserID
+			}
+		}
+	}
+	return users
+}
+
+func TestIdeaSessionOnDiscord(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := start(t, s, nil)
+		intaketest.IdeaSession(t, s, e.plan, channelDriver{driver{e: e, users: discordUsers(t)}}, "pl-ingrid", "ext-mental-helse", "ext-ffo")
+	})
+}
+
+func TestIntakeChannelOnDiscord(t *testing.T) {
+	t.Parallel()
+	s := storetest.Open(t, storetest.New(t, "sqlite").URL)
+	e := start(t, s, nil)
+	intaketest.IntakeChannel(t, s, e.plan, channelDriver{driver{e: e, users: discordUsers(t)}}, "ext-mental-helse", "ext-ffo")
 }

@@ -27,10 +27,13 @@ func (a *Adapter) fromMessage(m *discordgo.Message) (bot.Event, bool) {
 		MessageRef: m.ID, User: m.Author.ID, UserName: displayName(m.Author, m.Member),
 		Kind: bot.KindMessage, Text: m.Content, At: m.Timestamp.UTC(),
 	}
-	// An inline reply belongs to the message it answers. (A reply in a
+	// An inline reply belongs to the message it answers. A message in a
 	// thread arrives in the thread's own channel, whose ID is that of the
-	// message the thread was started from.)
-	if m.Type == discordgo.MessageTypeReply && m.MessageReference != nil {
+	// message the thread was started from: it is that message's thread in
+	// the parent channel.
+	if parent, ok := a.threadParent(m.GuildID, m.ChannelID); ok {
+		ev.Channel, ev.Thread = parent, m.ChannelID
+	} else if m.Type == discordgo.MessageTypeReply && m.MessageReference != nil {
 		ev.Thread = m.MessageReference.MessageID
 	}
 	bot := a.BotUserID()
@@ -43,6 +46,32 @@ func (a *Adapter) fromMessage(m *discordgo.Message) (bot.Event, bool) {
 		ev.Text = strings.TrimSpace(strings.NewReplacer("<@"+bot+">", "", "<@!"+bot+">", "").Replace(ev.Text))
 	}
 	return ev, true
+}
+
+// threadParent reports whether a server channel is a thread, and its
+// parent channel (looked up once per channel).
+func (a *Adapter) threadParent(guildID, channelID string) (string, bool) {
+	if guildID == "" {
+		return "", false
+	}
+	a.mu.Lock()
+	parent, known := a.parents[channelID]
+	a.mu.Unlock()
+	if known {
+		return parent, parent != ""
+	}
+	c, err := a.api.Channel(channelID)
+	if err != nil {
+		a.log.Warn("channel unknown; taken as not a thread", "channel", channelID, "err", err)
+		return "", false
+	}
+	if c.IsThread() {
+		parent = c.ParentID
+	}
+	a.mu.Lock()
+	a.parents[channelID] = parent
+	a.mu.Unlock()
+	return parent, parent != ""
 }
 
 // isDirect tells a direct conversation from a server channel. Gateway
@@ -133,14 +162,9 @@ func (a *Adapter) fromInteraction(ctx context.Context, i *discordgo.Interaction)
 		for _, o := range sub.Options {
 			args = append(args, o.StringValue())
 		}
-		// The conversation is held in direct messages, not in the
-		// channel where the command was given.
-		dm, err := a.OpenDM(ctx, user.ID)
-		if err != nil {
-			return bot.Event{}, false, err
-		}
+		// In the channel where it was given; the bot answers personal
+		// commands in a DM.
 		ev.Kind, ev.Command, ev.Text = bot.KindCommand, sub.Name, strings.Join(args, " ")
-		ev.Channel, ev.DM = dm, true
 		return ev, true, nil
 	}
 	return bot.Event{}, false, nil

@@ -61,6 +61,14 @@ func (a *Adapter) Send(ctx context.Context, m bot.Message) (string, error) {
 	if len(chunks) == 0 {
 		chunks = []string{"\u200b"}
 	}
+	// A reply in a thread goes into the thread's own channel; any other
+	// thread is a message answered inline.
+	a.mu.Lock()
+	parent, isThread := a.parents[m.Thread]
+	a.mu.Unlock()
+	if m.Thread != "" && isThread && parent != "" {
+		m.Channel, m.Thread = m.Thread, ""
+	}
 	var ref string
 	for i, chunk := range chunks {
 		send := &discordgo.MessageSend{Content: chunk, AllowedMentions: noMentions()}

@@ -156,19 +156,14 @@ func originOf(m slack.Message) *bot.Message {
 	return o
 }
 
-// fromSlashCommand turns /dugnad into a neutral command. The conversation
-// moves to the user's direct messages with the bot, so dialogs are not
-// held in public channels.
-func (a *Adapter) fromSlashCommand(ctx context.Context, sc slack.SlashCommand) (bot.Event, bool, error) {
-	channel, err := a.OpenDM(ctx, sc.UserID)
-	if err != nil {
-		return bot.Event{}, false, err
-	}
+// fromSlashCommand turns /dugnad into a neutral command, in the channel
+// where it was given (the bot answers personal commands in a DM).
+func (a *Adapter) fromSlashCommand(_ context.Context, sc slack.SlashCommand) (bot.Event, bool, error) {
 	word, rest, _ := strings.Cut(strings.TrimSpace(sc.Text), " ")
 	return bot.Event{
-		ID: "command:" + sc.TriggerID, Platform: bot.Slack, Workspace: sc.TeamID, Channel: channel, DM: true,
-		User: sc.UserID, UserName: sc.UserName, Kind: bot.KindCommand, Command: word, Text: strings.TrimSpace(rest),
-		At: time.Now().UTC(),
+		ID: "command:" + sc.TriggerID, Platform: bot.Slack, Workspace: sc.TeamID, Channel: sc.ChannelID,
+		DM: strings.HasPrefix(sc.ChannelID, "D"), User: sc.UserID, UserName: sc.UserName, Kind: bot.KindCommand,
+		Command: word, Text: strings.TrimSpace(rest), At: time.Now().UTC(),
 	}, true, nil
 }
 

@@ -49,7 +49,8 @@ func start(t *testing.T, s *store.Store, h bot.Handler) *env {
 // startWith is start with the example plan changed by edit.
 func startWith(t *testing.T, s *store.Store, h bot.Handler, edit func(*store.PlanSpec)) *env {
 	t.Helper()
-	fake := slackfake.New(t, slackfake.Config{TeamID: team, PingInterval: time.Second})
+	fake := slackfake.New(t, slackfake.Config{TeamID: team, PingInterval: time.Second,
+		Channels: []string{"C0INNSPILL", "C0REFGRUPPE", "C0STYRING", "C0PROSJEKT"}})
 	p := storetest.LoadExample(t, s, edit)
 	// Tests send faster than Slack's one message a second per channel.
 	a := slack.New(slack.Config{BotToken: fake.Config().BotToken, AppToken: fake.Config().AppToken, APIURL: fake.APIURL(), ChannelRate: 1000})
@@ -436,7 +437,7 @@ func TestRealPayloadsBecomeNeutralEvents(t *testing.T) {
 	// The bot's own messages are dropped by its user ID.
 	e.send(slackfake.EventsAPI, e.fake.MessageEvent(slackfake.MessageParams{User: e.fake.Config().BotUserID, Text: "jeg er boten"}))
 	e.send(slackfake.SlashCommands, e.fake.SlashCommandPayload(slackfake.SlashCommandParams{User: "U0JONAS", Channel: "C0INNSPILL", Text: "språk nn"}))
-	if ev := rec.last(t, 7); ev.Kind != bot.KindCommand || ev.Command != "språk" || ev.Text != "nn" || ev.Channel != dm("U0JONAS") || !ev.DM {
+	if ev := rec.last(t, 7); ev.Kind != bot.KindCommand || ev.Command != "språk" || ev.Text != "nn" || ev.Channel != "C0INNSPILL" || ev.DM {
 		t.Errorf("slash command = %+v (the bot's own message must not be event 7)", ev)
 	}
 }
@@ -822,4 +823,66 @@ func TestInviting300ActorsSurvivesARestart(t *testing.T) {
 	}
 	t.Logf("%d of %d invitations out before the restart; the rest in %s after it, with %d answers of 429",
 		halfway, n, time.Since(start).Round(time.Millisecond), fake.RateLimited())
+}
+
+// channelDriver plays the channel scenarios on Slack.
+type channelDriver struct{ driver }
+
+func (d channelDriver) Channel(key string) string {
+	return map[string]string{"innspill": "C0INNSPILL", "referansegruppe": "C0REFGRUPPE"}[key]
+}
+func (d channelDriver) Command(actor, channel, text string) {
+	d.e.send(slackfake.SlashCommands, d.e.fake.SlashCommandPayload(slackfake.SlashCommandParams{User: d.users[actor], Channel: channel, Text: text}))
+}
+func (d channelDriver) Post(actor, channel, text string) string {
+	payload := d.e.fake.MessageEvent(slackfake.MessageParams{User: d.users[actor], Channel: channel, Text: text})
+	d.e.send(slackfake.EventsAPI, payload)
+	return lastTS(d.e.t, payload)
+}
+func (d channelDriver) Reply(actor, channel, thread, text string) {
+	d.e.send(slackfake.EventsAPI, d.e.fake.MessageEvent(slackfake.MessageParams{User: d.users[actor], Channel: channel, ThreadTS: thread, Text: text}))
+}
+func (d channelDriver) Posts(channel string) []intaketest.Posted {
+	var out []intaketest.Posted
+	for _, p := range d.e.fake.Posts() {
+		if p.Channel != channel {
+			continue
+		}
+		posted := intaketest.Posted{Ref: p.TS, Thread: p.ThreadTS, Text: p.Text}
+		for _, b := range buttons(d.e.t, slackfake.Post{Blocks: p.Blocks}) {
+			posted.Buttons = append(posted.Buttons, b.label)
+		}
+		out = append(out, posted)
+	}
+	return out
+}
+func (d channelDriver) Click(actor, channel string, p intaketest.Posted, label string) {
+	for _, post := range d.e.fake.Posts() {
+		if post.TS != p.Ref {
+			continue
+		}
+		for _, b := range buttons(d.e.t, post) {
+			if strings.HasPrefix(b.label, label) {
+				d.e.send(slackfake.Interactive, d.e.fake.BlockActionsPayload(slackfake.BlockActionParams{
+					ActionID: b.actionID, Channel: channel, MessageTS: post.TS, User: d.users[actor]}))
+				return
+			}
+		}
+	}
+	d.e.t.Fatalf("no button %q on %s", label, p.Ref)
+}
+
+func TestIdeaSessionOnSlack(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := start(t, s, nil)
+		intaketest.IdeaSession(t, s, e.plan, channelDriver{newDriver(e)}, "pl-ingrid", "ext-nav-jonas", "ext-bymisjon")
+	})
+}
+
+func TestIntakeChannelOnSlack(t *testing.T) {
+	t.Parallel()
+	s := storetest.Open(t, storetest.New(t, "sqlite").URL)
+	e := start(t, s, nil)
+	intaketest.IntakeChannel(t, s, e.plan, channelDriver{newDriver(e)}, "ext-nav-jonas", "ext-utleierforening")
 }

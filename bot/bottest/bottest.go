@@ -22,6 +22,7 @@ type Recorder struct {
 
 	mu   sync.Mutex
 	msgs []bot.Message
+	refs []string
 	// SendHook, when set, runs before a message is kept; an error it
 	// returns is Send's error and the message is not kept.
 	SendHook func(m bot.Message) error
@@ -53,8 +54,32 @@ func (r *Recorder) Send(_ context.Context, m bot.Message) (string, error) {
 	if user, ok := bot.DMUser(m.Channel); ok {
 		m.Channel = DM(user)
 	}
+	ref := fmt.Sprintf("%s-msg-%d", r.platform, len(r.msgs)+1)
+	if m.Replace != "" {
+		ref = m.Replace
+	}
 	r.msgs = append(r.msgs, m)
-	return fmt.Sprintf("%s-msg-%d", r.platform, len(r.msgs)), nil
+	r.refs = append(r.refs, ref)
+	return ref, nil
+}
+
+// Sent is a message the recorder kept, with the reference it returned.
+type Sent struct {
+	bot.Message
+	Ref string
+}
+
+// Sent returns the messages sent to a channel with their references.
+func (r *Recorder) Sent(channel string) []Sent {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []Sent
+	for i, m := range r.msgs {
+		if channel == "" || m.Channel == channel {
+			out = append(out, Sent{Message: m, Ref: r.refs[i]})
+		}
+	}
+	return out
 }
 
 // Messages returns the messages sent to a channel, oldest first; all
@@ -109,6 +134,14 @@ func (h *Harness) Event(user string, kind bot.Kind) bot.Event {
 	n := h.seq.Add(1)
 	return bot.Event{ID: fmt.Sprintf("ev-%d", n), Platform: h.Platform, Workspace: h.Workspace,
 		Channel: DM(user), DM: true, MessageRef: fmt.Sprintf("msg-%d", n), User: user, Kind: kind, At: time.Now()}
+}
+
+// InChannel makes a new event from user in a channel (thread "" for top
+// level).
+func (h *Harness) InChannel(user, channel, thread string, kind bot.Kind) bot.Event {
+	ev := h.Event(user, kind)
+	ev.Channel, ev.DM, ev.Thread = channel, false, thread
+	return ev
 }
 
 // Send hands ev to the bot and waits until its replies are delivered.

@@ -425,3 +425,56 @@ func writeOut(path string, stdout io.Writer, data []byte) error {
 	}
 	return os.WriteFile(path, data, 0o644)
 }
+
+// systematise runs the project group's commands on the command line, as
+// they run in the chat: "tiltak …", "innspill …", "dekning". Messages they
+// cause (authors told their suggestion became part of a measure) are
+// queued and go out when the bot runs.
+func systematise(ctx context.Context, cmd string, args []string, stdout io.Writer, getenv env) error {
+	l := cliLang(getenv)
+	fs := newFlags(cmd, stdout)
+	db := dbFlag(fs, getenv)
+	planKey := fs.String("plan", "", "the plan (needed when the database has several)")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, *db, false, l)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	p, err := choosePlan(ctx, st, *planKey, l)
+	if err != nil {
+		return err
+	}
+	leader := intake.Leader{Plan: p, By: store.By{Label: "cli"}, Lang: store.Language(l.code())}
+	arg := strings.Join(rest, " ")
+	var text string
+	err = st.InTx(ctx, func(tx *store.Tx) error {
+		var out []bot.Message
+		var err error
+		switch cmd {
+		case "tiltak", "measure":
+			text, out, err = intake.Measures(ctx, tx, leader, arg)
+		case "innspill", "suggestions":
+			text, err = intake.Suggestions(ctx, tx, leader, arg)
+		default:
+			text, err = intake.Coverage(ctx, tx, leader)
+		}
+		if err != nil {
+			return err
+		}
+		for _, m := range out {
+			if err := bot.Enqueue(ctx, tx, p.ID, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(stdout, text)
+	return err
+}

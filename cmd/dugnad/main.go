@@ -6,6 +6,7 @@
 //	dugnad plan import FILE        create or update a plan from a plan file
 //	dugnad plan export [-o FILE]   write a plan back as a plan file
 //	dugnad export --format json    print a plan with all its suggestions
+//	dugnad tiltak | innspill | dekning …  the project group's measures, suggestions, coverage
 //
 // The database is DUGNAD_DATABASE_URL (or --db): postgres://… for
 // PostgreSQL, or a SQLite file path; ./dugnad.db by default.
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	case "export":
 		err = export(ctx, args, stdout, getenv)
+	case "tiltak", "measure", "innspill", "suggestions", "dekning", "coverage":
+		err = systematise(ctx, cmd, args, stdout, getenv)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, l.t("usage"))
 		return 0

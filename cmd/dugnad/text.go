@@ -38,6 +38,9 @@ var cliTexts = map[string][3]string{
   dugnad plan import FIL           opprett eller oppdater en plan fra en planfil (YAML)
   dugnad plan export [-o FIL]      skriv en plan tilbake som planfil
   dugnad export --format json      skriv ut en plan med alle innspill som JSON
+  dugnad innspill [S3|ubrukte|…]   list innspill, med innspill som sier nesten det samme
+  dugnad tiltak [ny S3 12,15 TEKST | 4 | 4 frist 1.6.2027 …]   lag, vis og endre tiltak
+  dugnad dekning                   strategier, sentrale oppgaver og spørsmål uten tiltak
 
 Databasen er DUGNAD_DATABASE_URL eller --db: postgres://… for PostgreSQL,
 eller en filsti for SQLite (standard: ./dugnad.db). «dugnad KOMMANDO -h» viser valgene.`,
@@ -48,6 +51,9 @@ eller en filsti for SQLite (standard: ./dugnad.db). «dugnad KOMMANDO -h» viser
   dugnad plan import FIL           opprett eller oppdater ein plan frå ei planfil (YAML)
   dugnad plan export [-o FIL]      skriv ein plan tilbake som planfil
   dugnad export --format json      skriv ut ein plan med alle innspel som JSON
+  dugnad innspel [S3|ubrukte|…]    list innspel, med innspel som seier nesten det same
+  dugnad tiltak [ny S3 12,15 TEKST | 4 | 4 frist 1.6.2027 …]   lag, vis og endre tiltak
+  dugnad dekning                   strategiar, sentrale oppgåver og spørsmål utan tiltak
 
 Databasen er DUGNAD_DATABASE_URL eller --db: postgres://… for PostgreSQL,
 eller ei filsti for SQLite (standard: ./dugnad.db). «dugnad KOMMANDO -h» viser vala.`,
@@ -58,6 +64,9 @@ eller ei filsti for SQLite (standard: ./dugnad.db). «dugnad KOMMANDO -h» viser
   dugnad plan import FILE          create or update a plan from a plan file (YAML)
   dugnad plan export [-o FILE]     write a plan back as a plan file
   dugnad export --format json      print a plan with all suggestions as JSON
+  dugnad suggestions [S3|unused|…] list suggestions, with those that say nearly the same
+  dugnad measure [new S3 12,15 TEXT | 4 | 4 deadline 1.6.2027 …]   make, show and edit measures
+  dugnad coverage                  strategies, central tasks and questions without measures
 
 The database is DUGNAD_DATABASE_URL or --db: postgres://… for PostgreSQL,
 or a file path for SQLite (default: ./dugnad.db). "dugnad COMMAND -h" lists the options.`,
