@@ -50,9 +50,17 @@ var _ Catchup = (*Bot)(nil)
 // Optional capabilities. An adapter implements those its platform has; the
 // hearing and the reconciliation use them where present.
 
-// Reactor is an adapter that can seed and read reactions on a message.
-type Reactor interface {
+// ReactionAdder is an adapter that can add the bot's own reactions to a
+// message it sent (a hearing post's vote emoji, for people to click).
+type ReactionAdder interface {
 	AddReaction(ctx context.Context, channel, messageRef, emoji string) error
+}
+
+// Reactor is an adapter that can seed reactions and read them back: the
+// platform keeps them, so what it shows can be reconciled with what the bot
+// registered.
+type Reactor interface {
+	ReactionAdder
 	// Reactions lists every user's reactions on a message, as the
 	// platform shows them now.
 	Reactions(ctx context.Context, channel, messageRef string) ([]Reaction, error)

@@ -63,7 +63,8 @@ type Bot struct {
 	log      *slog.Logger
 	adapters map[string]Adapter
 
-	wake chan struct{} // a new message was queued
+	wake  chan struct{}   // a new message was queued
+	kicks []chan struct{} // per job: run now
 
 	jobs    []Job
 	watcher DeliveryWatcher
@@ -80,6 +81,9 @@ func New(st *store.Store, h Handler, cfg Config, adapters ...Adapter) *Bot {
 		wake: make(chan struct{}, 1), delivered: make(chan struct{})}
 	if s, ok := h.(Scheduler); ok {
 		b.jobs = s.Jobs()
+		for range b.jobs {
+			b.kicks = append(b.kicks, make(chan struct{}, 1))
+		}
 	}
 	b.watcher, _ = h.(DeliveryWatcher)
 	b.handler = Chain(h, Recover(cfg.Logger))
@@ -105,7 +109,7 @@ func (b *Bot) Handle(ctx context.Context, ev Event) error {
 	log := b.log.With("platform", ev.Platform, "event_id", ev.ID, "kind", ev.Kind)
 	for attempt := 1; ; attempt++ {
 		queued := 0
-		duplicate := false
+		duplicate, runJobs := false, false
 		err := b.store.InTx(ctx, func(tx *store.Tx) error {
 			fresh, err := tx.MarkEventProcessed(ctx, ev.Platform, ev.ID)
 			if err != nil {
@@ -128,6 +132,7 @@ func (b *Bot) Handle(ctx context.Context, ev Event) error {
 			if err != nil {
 				return err
 			}
+			runJobs = req.RunJobs
 			var planID int64
 			if req.Plan != nil {
 				planID = req.Plan.ID
@@ -147,6 +152,9 @@ func (b *Bot) Handle(ctx context.Context, ev Event) error {
 		case err == nil:
 			if queued > 0 {
 				b.Wake()
+			}
+			if runJobs {
+				b.kickJobs()
 			}
 			return nil
 		case errors.Is(err, store.ErrConflict) && attempt < maxAttempts:

@@ -105,6 +105,7 @@ func (b *Bot) deliver(ctx context.Context, om store.OutboxMessage) {
 		then, queued := b.watch(ctx, om)
 		b.record(ctx, log, b.store.MarkDelivered(ctx, om.ID, ref, then))
 		b.afterWatch(*queued)
+		b.seedReactions(ctx, log, a, m, ref)
 	case errors.As(err, &ra):
 		log.Info("platform asks to wait", "retry_after", ra.After)
 		b.record(ctx, log, b.store.MarkRetry(ctx, om.ID, time.Now().Add(ra.After), err.Error()))
@@ -117,6 +118,38 @@ func (b *Bot) deliver(ctx context.Context, om store.OutboxMessage) {
 		wait := backoff(om.Attempts)
 		log.Warn("send failed, will retry", "err", err, "retry_in", wait)
 		b.record(ctx, log, b.store.MarkRetry(ctx, om.ID, time.Now().Add(wait), err.Error()))
+	}
+}
+
+// seedReactions adds the reactions a delivered message asks for (a
+// hearing's vote emoji, for members to click). They are a convenience:
+// votes do not depend on them, so a failure is logged, not retried for
+// ever; the message is recorded as delivered before, so that it is never
+// sent twice for want of a reaction.
+func (b *Bot) seedReactions(ctx context.Context, log *slog.Logger, a Adapter, m Message, ref string) {
+	r, ok := a.(ReactionAdder)
+	if !ok || len(m.React) == 0 || ref == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, b.cfg.Lease)
+	defer cancel()
+	channel := m.Channel
+	for _, emoji := range m.React {
+		for attempt := 1; ; attempt++ {
+			err := r.AddReaction(ctx, channel, ref, emoji)
+			var ra *RetryAfterError
+			if errors.As(err, &ra) && attempt < 5 {
+				select {
+				case <-time.After(ra.After):
+					continue
+				case <-ctx.Done():
+				}
+			}
+			if err != nil {
+				log.Warn("could not add reaction", "emoji", emoji, "message_ref", ref, "err", err)
+			}
+			break
+		}
 	}
 }
 

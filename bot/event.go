@@ -83,6 +83,9 @@ type Message struct {
 	// Replace names a message the bot sent earlier to update in place,
 	// for platforms that can (a button row answered, for example).
 	Replace string `json:"replace,omitempty"`
+	// React lists emoji the adapter adds to the message after posting it
+	// (a hearing's vote reactions), where the platform has reactions.
+	React []string `json:"react,omitempty"`
 	// Correlation ties the message to what sent it (say "invite:12"),
 	// so that its delivery can be followed (see DeliveryWatcher).
 	Correlation string `json:"correlation,omitempty"`

@@ -23,6 +23,9 @@ type Request struct {
 	Roles []store.Role
 	// PlanChannel is the plan's channel the event happened in, if any.
 	PlanChannel *store.Channel
+	// RunJobs asks for the scheduled work to run as soon as the event's
+	// effects are committed (a hearing closed early by the leader).
+	RunJobs bool
 }
 
 // Has reports whether the actor has the role.

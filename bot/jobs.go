@@ -15,8 +15,19 @@ import (
 type Job struct {
 	Name  string
 	Every time.Duration
-	// Run does what is due at now and reports how many messages it queued.
-	Run func(ctx context.Context, st *store.Store, now time.Time) (queued int, err error)
+	// Run does what is due and reports how many messages it queued.
+	Run func(ctx context.Context, env JobEnv) (queued int, err error)
+}
+
+// JobEnv is what a job works with.
+type JobEnv struct {
+	Store *store.Store
+	Now   time.Time
+	// Worker names this process, for leases.
+	Worker string
+	// Adapter returns the running adapter of a platform, or nil: for work
+	// that reads the platform back (a hearing's reactions and replies).
+	Adapter func(platform string) Adapter
 }
 
 // Scheduler is a Handler with scheduled work.
@@ -36,7 +47,7 @@ type DeliveryWatcher interface {
 // the rounds in progress.
 func (b *Bot) runJobs(ctx context.Context) {
 	var wg sync.WaitGroup
-	for _, j := range b.jobs {
+	for i, j := range b.jobs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -48,6 +59,7 @@ func (b *Bot) runJobs(ctx context.Context) {
 				case <-ctx.Done():
 					return
 				case <-t.C:
+				case <-b.kicks[i]:
 				}
 			}
 		}()
@@ -55,8 +67,24 @@ func (b *Bot) runJobs(ctx context.Context) {
 	wg.Wait()
 }
 
+// kickJobs has every job run now, instead of at its next tick.
+func (b *Bot) kickJobs() {
+	for _, k := range b.kicks {
+		select {
+		case k <- struct{}{}:
+		default: // a run is already due
+		}
+	}
+}
+
+// JobEnv is what the bot's jobs get when they run at now: for running a
+// job's work by hand (tests, the command line).
+func (b *Bot) JobEnv(now time.Time) JobEnv {
+	return JobEnv{Store: b.store, Now: now, Worker: b.cfg.Worker, Adapter: func(p string) Adapter { return b.adapters[p] }}
+}
+
 func (b *Bot) runJob(ctx context.Context, j Job) {
-	queued, err := j.Run(ctx, b.store, time.Now())
+	queued, err := j.Run(ctx, b.JobEnv(time.Now()))
 	if err != nil && ctx.Err() == nil {
 		b.log.Error("scheduled job failed", "job", j.Name, "err", err)
 	}

@@ -26,6 +26,9 @@ func (s *Service) channelMessage(ctx context.Context, tx *store.Tx, req *bot.Req
 	if req.Plan == nil {
 		return nil, nil
 	}
+	if out, ok, err := s.hearingReply(ctx, tx, req); ok || err != nil {
+		return out, err
+	}
 	var session store.IdeaSession
 	question := 0
 	switch {

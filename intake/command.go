@@ -25,13 +25,22 @@ const (
 	cmdMeasure  command = "measure"
 	cmdList     command = "suggestions"
 	cmdCoverage command = "coverage"
+	cmdHearing  command = "hearing"
+	cmdApprove  command = "approve"
+	cmdReturn   command = "return"
+	cmdAnchor   command = "anchor"
 )
 
 // commandsWithArgs take the rest of the line as their argument.
-var commandsWithArgs = map[command]bool{cmdLanguage: true, cmdInvite: true, cmdIdea: true, cmdMeasure: true, cmdList: true}
+var commandsWithArgs = map[command]bool{cmdLanguage: true, cmdInvite: true, cmdIdea: true, cmdMeasure: true, cmdList: true,
+	cmdHearing: true, cmdApprove: true, cmdReturn: true, cmdAnchor: true}
 
 // leaderCommands are the project leader's and project group's.
-var leaderCommands = map[command]bool{cmdInvite: true, cmdIdea: true, cmdMeasure: true, cmdList: true, cmdCoverage: true}
+var leaderCommands = map[command]bool{cmdInvite: true, cmdIdea: true, cmdMeasure: true, cmdList: true, cmdCoverage: true,
+	cmdHearing: true, cmdAnchor: true}
+
+// steeringCommands are the steering group's.
+var steeringCommands = map[command]bool{cmdApprove: true, cmdReturn: true}
 
 // commandWords maps what people write, in any of the three languages, to
 // the command. A message is a command only when it is the command word
@@ -54,6 +63,10 @@ var commandWords = map[string]command{
 	"tiltak": cmdMeasure, "measure": cmdMeasure, "measures": cmdMeasure,
 	"innspill": cmdList, "innspel": cmdList, "suggestions": cmdList,
 	"dekning": cmdCoverage, "dekking": cmdCoverage, "coverage": cmdCoverage,
+	"høring": cmdHearing, "horing": cmdHearing, "høyring": cmdHearing, "hoyring": cmdHearing, "hearing": cmdHearing,
+	"godkjenn": cmdApprove, "approve": cmdApprove,
+	"returner": cmdReturn, "return": cmdReturn,
+	"forankre": cmdAnchor, "forankra": cmdAnchor, "anchor": cmdAnchor,
 }
 
 // parseCommand recognises a command in a command name (from a slash

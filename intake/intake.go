@@ -34,7 +34,10 @@ func New(log *slog.Logger) *Service {
 func (s *Service) Handle(ctx context.Context, tx *store.Tx, req *bot.Request) ([]bot.Message, error) {
 	switch {
 	case req.Kind == bot.KindReactionAdded, req.Kind == bot.KindReactionRemoved:
-		return nil, nil // votes come with the hearing
+		if req.DM {
+			return nil, nil
+		}
+		return s.reaction(ctx, tx, req)
 	case req.Kind == bot.KindMessage && !req.DM:
 		if cmd, arg, ok := parseCommand(req.Text); ok && req.Mention {
 			// "@Dugnad hjelp" in a channel is a command.
@@ -61,6 +64,12 @@ func (s *Service) Handle(ctx context.Context, tx *store.Tx, req *bot.Request) ([
 		return s.home(ctx, tx, req)
 	case req.Kind == bot.KindChoice && strings.HasPrefix(req.Choice, "cls|"):
 		return s.fileChoice(ctx, tx, req)
+	case req.Kind == bot.KindChoice && (strings.HasPrefix(req.Choice, choiceApprove) || strings.HasPrefix(req.Choice, choiceReturn)):
+		lang, err := actorLang(ctx, tx, *req.Plan, *req.Actor)
+		if err != nil {
+			return nil, err
+		}
+		return s.steeringChoice(ctx, tx, req, lang)
 	}
 	cmd, arg, err := commandIn(ctx, tx, req)
 	if err != nil {
@@ -69,6 +78,12 @@ func (s *Service) Handle(ctx context.Context, tx *store.Tx, req *bot.Request) ([
 	switch {
 	case cmd == cmdStatus:
 		return s.status(ctx, tx, req)
+	case steeringCommands[cmd]:
+		lang, err := actorLang(ctx, tx, *req.Plan, *req.Actor)
+		if err != nil {
+			return nil, err
+		}
+		return s.steeringCommand(ctx, tx, req, lang, cmd, arg)
 	case leaderCommands[cmd]:
 		return s.leaderCommand(ctx, tx, req, cmd, arg)
 	}
@@ -159,8 +174,8 @@ func commandIn(ctx context.Context, tx *store.Tx, req *bot.Request) (command, st
 		if _, ok := parseLanguage(arg); !ok {
 			return "", "", nil
 		}
-	case leaderCommands[cmd] || cmd == cmdStatus:
-		if leaderCommands[cmd] && !canInvite(req) {
+	case leaderCommands[cmd] || cmd == cmdStatus || steeringCommands[cmd]:
+		if leaderCommands[cmd] && !canInvite(req) || steeringCommands[cmd] && !req.Has(store.RoleSteeringGroup) {
 			return "", "", nil
 		}
 		if answering, err := atQuestion(ctx, tx, req.Actor.ID); err != nil || answering {
@@ -174,7 +189,7 @@ func commandIn(ctx context.Context, tx *store.Tx, req *bot.Request) (command, st
 func dialogCommand(text string) (command, string, bool) {
 	cmd, arg, ok := parseCommand(text)
 	switch {
-	case !ok, leaderCommands[cmd], cmd == cmdStatus:
+	case !ok, leaderCommands[cmd], steeringCommands[cmd], cmd == cmdStatus:
 		return "", "", false
 	case cmd == cmdLanguage && arg != "":
 		if _, ok := parseLanguage(arg); !ok {

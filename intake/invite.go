@@ -373,7 +373,13 @@ func invitationMessage(ctx context.Context, tx *store.Tx, plan store.Plan, a sto
 
 // Jobs is the scheduled work of phase 3 (bot.Scheduler).
 func (s *Service) Jobs() []bot.Job {
-	return []bot.Job{{Name: "invitation reminders", Every: time.Minute, Run: RemindInvitations}}
+	return []bot.Job{
+		{Name: "invitation reminders", Every: time.Minute, Run: func(ctx context.Context, env bot.JobEnv) (int, error) {
+			return RemindInvitations(ctx, env.Store, env.Now)
+		}},
+		{Name: "hearing reminders", Every: time.Minute, Run: RemindHearings},
+		{Name: "closing hearings", Every: 30 * time.Second, Run: CloseHearings},
+	}
 }
 
 // RemindInvitations sends the reminders due at now, each once even with
@@ -455,6 +461,9 @@ func reminderMessage(ctx context.Context, tx *store.Tx, inv store.Invitation) (b
 func (s *Service) Delivered(ctx context.Context, tx *store.Tx, om store.OutboxMessage) (int, error) {
 	if strings.HasPrefix(om.Correlation, "idea:") {
 		return 0, ideaDelivered(ctx, tx, om)
+	}
+	if strings.HasPrefix(om.Correlation, hearingItemCorrelation) || strings.HasPrefix(om.Correlation, hearingIntroCorrelation) {
+		return 0, hearingDelivered(ctx, tx, om)
 	}
 	idText, ok := strings.CutPrefix(om.Correlation, "invite:")
 	if !ok {

@@ -634,6 +634,10 @@ func (s *Service) leaderCommand(ctx context.Context, tx *store.Tx, req *bot.Requ
 		text, err = Suggestions(ctx, tx, l, arg)
 	case cmdCoverage:
 		text, err = Coverage(ctx, tx, l)
+	case cmdHearing:
+		return s.hearingCommand(ctx, tx, req, lang, arg)
+	case cmdAnchor:
+		return s.anchorCommand(ctx, tx, req, lang, arg)
 	}
 	if err != nil {
 		return nil, err

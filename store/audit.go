@@ -138,7 +138,7 @@ func nullTime(t *time.Time) sql.NullTime {
 	if t == nil {
 		return sql.NullTime{}
 	}
-	return sql.NullTime{Time: *t, Valid: true}
+	return sql.NullTime{Time: t.UTC(), Valid: true} // SQLite compares times as text: one zone
 }
 
 func timePtr(t sql.NullTime) *time.Time {

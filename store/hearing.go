@@ -311,3 +311,104 @@ func (q queries) Hearings(ctx context.Context, planID int64) ([]Hearing, error) 
 	}
 	return out, nil
 }
+
+// HearingItemByMessage returns the hearing item posted as a platform
+// message, with its hearing, or ErrNotFound.
+func (q queries) HearingItemByMessage(ctx context.Context, platform, channel, ref string) (HearingItem, Hearing, error) {
+	var it HearingItem
+	if err := q.get(ctx, &it, `SELECT * FROM hearing_items WHERE platform = ? AND channel = ? AND message_ref = ? AND message_ref <> ''`,
+		platform, channel, ref); err != nil {
+		return HearingItem{}, Hearing{}, fmt.Errorf("store: hearing item for %s: %w", ref, err)
+	}
+	h, err := q.HearingByID(ctx, it.HearingID)
+	return it, h, err
+}
+
+// HearingItemByID returns a hearing item, or ErrNotFound.
+func (q queries) HearingItemByID(ctx context.Context, id int64) (HearingItem, error) {
+	var it HearingItem
+	if err := q.get(ctx, &it, `SELECT * FROM hearing_items WHERE id = ?`, id); err != nil {
+		return HearingItem{}, fmt.Errorf("store: hearing item %d: %w", id, err)
+	}
+	return it, nil
+}
+
+// SetHearingItemRef records the message a hearing item was posted as.
+func (tx *Tx) SetHearingItemRef(ctx context.Context, itemID int64, ref string) error {
+	if _, err := tx.exec(ctx, `UPDATE hearing_items SET message_ref = ? WHERE id = ?`, ref, itemID); err != nil {
+		return fmt.Errorf("store: set hearing item ref: %w", err)
+	}
+	return nil
+}
+
+// OpenHearings lists the open hearings of every plan.
+func (q queries) OpenHearings(ctx context.Context) ([]Hearing, error) {
+	var out []Hearing
+	if err := q.sel(ctx, &out, `SELECT * FROM hearings WHERE status = 'open' ORDER BY deadline, id`); err != nil {
+		return nil, fmt.Errorf("store: open hearings: %w", err)
+	}
+	return out, nil
+}
+
+// ClaimHearingReminder marks a hearing's reminder sent if it was due and no
+// one claimed it first; it reports whether the caller may send it.
+func (tx *Tx) ClaimHearingReminder(ctx context.Context, by By, h Hearing, now time.Time) (bool, error) {
+	res, err := tx.exec(ctx, `UPDATE hearings SET reminded_at = ? WHERE id = ? AND status = 'open' AND reminded_at IS NULL AND remind_at <= ?`,
+		now.UTC(), h.ID, now.UTC())
+	if err != nil {
+		return false, fmt.Errorf("store: claim hearing reminder: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	return true, tx.audit(ctx, h.PlanID, by, "hearing.remind", "hearing", h.ID, nil, map[string]time.Time{"reminded_at": now.UTC()})
+}
+
+// MoveHearingDeadline sets an open hearing's deadline (the project leader
+// closing it early sets it to now).
+func (tx *Tx) MoveHearingDeadline(ctx context.Context, by By, h Hearing, deadline time.Time) error {
+	res, err := tx.exec(ctx, `UPDATE hearings SET deadline = ? WHERE id = ? AND status = 'open'`, deadline.UTC(), h.ID)
+	if err != nil {
+		return fmt.Errorf("store: move hearing deadline: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return invalidf("the hearing is closed")
+	}
+	return tx.audit(ctx, h.PlanID, by, "hearing.deadline", "hearing", h.ID, map[string]time.Time{"deadline": h.Deadline}, map[string]time.Time{"deadline": deadline.UTC()})
+}
+
+// NoticeOnce records that a platform user was told something (kind) about
+// a hearing; it reports false if they were told before.
+func (tx *Tx) NoticeOnce(ctx context.Context, hearingID int64, kind, platform, user string) (bool, error) {
+	res, err := tx.exec(ctx, `INSERT INTO hearing_notices (hearing_id, kind, platform, user_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, hearingID, kind, platform, user)
+	if err != nil {
+		return false, fmt.Errorf("store: hearing notice: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// OpenHearingOf returns the open hearing a measure is on, or ErrNotFound.
+func (q queries) OpenHearingOf(ctx context.Context, measureID int64) (Hearing, error) {
+	var h Hearing
+	err := q.get(ctx, &h, `SELECT h.* FROM hearings h JOIN hearing_items i ON i.hearing_id = h.id WHERE i.measure_id = ? AND h.status = 'open'`, measureID)
+	if err != nil {
+		return Hearing{}, fmt.Errorf("store: open hearing of measure %d: %w", measureID, err)
+	}
+	return h, nil
+}
+
+// SetHearingIntroRef records the message a hearing's introduction was
+// posted as.
+func (tx *Tx) SetHearingIntroRef(ctx context.Context, hearingID int64, ref string) error {
+	if _, err := tx.exec(ctx, `UPDATE hearings SET intro_ref = ? WHERE id = ?`, ref, hearingID); err != nil {
+		return fmt.Errorf("store: set hearing intro ref: %w", err)
+	}
+	return nil
+}
+
+// RecordReconcile audits what reading a hearing back from its platform
+// changed (each changed vote is audited by itself as well).
+func (tx *Tx) RecordReconcile(ctx context.Context, by By, h Hearing, changes any) error {
+	return tx.audit(ctx, h.PlanID, by, "hearing.reconcile", "hearing", h.ID, nil, changes)
+}

@@ -80,7 +80,12 @@ type shownMessage struct {
 	choices []bot.Choice
 }
 
-var _ bot.Adapter = (*Adapter)(nil)
+var (
+	_ bot.Adapter = (*Adapter)(nil)
+	// The console adds reactions but does not read them back: every
+	// reaction typed here goes to the bot, so what it stored is the record.
+	_ bot.ReactionAdder = (*Adapter)(nil)
+)
 
 // New makes a console adapter.
 func New(cfg Config) *Adapter {
@@ -325,13 +330,17 @@ func (a *Adapter) Send(ctx context.Context, m bot.Message) (string, error) {
 		m.Channel = DMChannel(user)
 	}
 	a.sent++
-	ref := "console-out-" + strconv.Itoa(a.sent)
+	// The number is what people type; the reference is unique across
+	// runs, so that a number shown after a restart never names an
+	// earlier message (a hearing's post, say).
+	num := strconv.Itoa(a.sent)
+	ref := "console-" + a.runID + "-out-" + num
 	if m.Replace != "" {
 		// A terminal cannot change what it printed: the update is shown
 		// under the same number.
 		ref = m.Replace
+		num = ref[strings.LastIndex(ref, "-")+1:]
 	}
-	num := strings.TrimPrefix(ref, "console-out-")
 	a.shown[num] = shownMessage{channel: m.Channel, ref: ref, thread: m.Thread, choices: m.Choices}
 	head := "Dugnad"
 	switch {
@@ -361,6 +370,15 @@ func (a *Adapter) Send(ctx context.Context, m bot.Message) (string, error) {
 		return "", err
 	}
 	return ref, nil
+}
+
+// AddReaction shows the bot's own reactions under its message.
+func (a *Adapter) AddReaction(ctx context.Context, channel, messageRef, emoji string) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	num := messageRef[strings.LastIndex(messageRef, "-")+1:]
+	_, err := fmt.Fprintf(a.cfg.Out, "  [%s] + %s\n", num, sanitize(emoji))
+	return err
 }
 
 func (a *Adapter) printf(format string, args ...any) {
