@@ -129,8 +129,14 @@ func Hearing(t *testing.T, st *store.Store, plan store.Plan, d HearingDriver, ca
 	}
 
 	a, b, c := cast.Members[0], cast.Members[1], cast.Members[2]
-	react := func(who string, id int64, emoji string) { d.React(who, ref, posts[id].Ref, emoji, false, true); d.Settle() }
-	unreact := func(who string, id int64, emoji string) { d.React(who, ref, posts[id].Ref, emoji, true, true); d.Settle() }
+	react := func(who string, id int64, emoji string) {
+		d.React(who, ref, posts[id].Ref, emoji, false, true)
+		d.Settle()
+	}
+	unreact := func(who string, id int64, emoji string) {
+		d.React(who, ref, posts[id].Ref, emoji, true, true)
+		d.Settle()
+	}
 	// A changes their mind on m1; B withdraws on m2; A's party emoji is no vote.
 	react(a, m1, "👍")
 	unreact(a, m1, "👍")
