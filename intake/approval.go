@@ -108,7 +108,7 @@ func (s *Service) decide(ctx context.Context, tx *store.Tx, req *bot.Request, la
 		if l.ID == req.Actor.ID {
 			continue
 		}
-		platform, channel, err := whereToReach(ctx, tx, l, req.Platform)
+		platform, channel, err := reachOn(ctx, tx, l, req.Platform)
 		if err != nil {
 			return nil, false, err
 		}

@@ -135,6 +135,17 @@ func memberDM(ctx context.Context, tx *store.Tx, a store.Actor, platform string)
 	return "", nil
 }
 
+// reachOn is where to write privately to an actor about something that
+// happened on a platform: there, if they have an account there, else where
+// they can be reached.
+func reachOn(ctx context.Context, tx *store.Tx, a store.Actor, platform string) (string, string, error) {
+	channel, err := memberDM(ctx, tx, a, platform)
+	if err != nil || channel != "" {
+		return platform, channel, err
+	}
+	return whereToReach(ctx, tx, a, platform)
+}
+
 // CloseHearings closes each open hearing whose deadline has passed: it
 // reads each post's reactions and replies back from the platform,
 // reconciles the stored votes and comments with them, freezes the tally,
@@ -457,7 +468,7 @@ func hearingResults(ctx context.Context, tx *store.Tx, plan store.Plan, h store.
 		if err != nil {
 			return nil, err
 		}
-		platform, channel, err := whereToReach(ctx, tx, leader, ch.Platform)
+		platform, channel, err := reachOn(ctx, tx, leader, ch.Platform)
 		if err != nil {
 			return nil, err
 		}
@@ -497,7 +508,7 @@ func toSteeringGroup(ctx context.Context, tx *store.Tx, plan store.Plan, h store
 			return nil, err
 		}
 		for _, a := range group {
-			p, channel, err := whereToReach(ctx, tx, a, platform)
+			p, channel, err := reachOn(ctx, tx, a, platform)
 			if err != nil {
 				return nil, err
 			}

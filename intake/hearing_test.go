@@ -142,8 +142,10 @@ func TestHearingCloseEarlyAndOnce(t *testing.T) {
 		ctx := context.Background()
 		intaketest.MakeMeasures(t, s, p, 2)
 		hr := openOne(t, h, time.Now().Add(72*time.Hour))
-		if got := h.Say("pl-ingrid", "høring lukk").Text; !strings.Contains(got, fmt.Sprintf("Høring %d lukkes nå", hr.ID)) {
-			t.Fatalf("closing early: %q", got)
+		before := len(h.Rec.Messages(bottest.DM("pl-ingrid")))
+		h.Say("pl-ingrid", "høring lukk")
+		if got := h.Rec.Messages(bottest.DM("pl-ingrid"))[before]; !strings.Contains(got.Text, fmt.Sprintf("Høring %d lukkes nå", hr.ID)) {
+			t.Fatalf("closing early: %q", got.Text)
 		}
 		// The bot's own job closes it (the command asked it to run now).
 		deadline := time.Now().Add(5 * time.Second)
@@ -259,6 +261,63 @@ func TestTwoProcessesRemindAndCloseOnce(t *testing.T) {
 		}
 		if closes != 1 || reminds != 1 {
 			t.Errorf("audited %d closes and %d reminders, want 1 each", closes, reminds)
+		}
+	})
+}
+
+// A deadline that passes while no bot runs closes the hearing when one
+// starts again, once, however many start.
+func TestDeadlineWhileDownClosesOnNextStartOnce(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h1, p := setup(t, s, nil)
+		ctx := context.Background()
+		intaketest.MakeMeasures(t, s, p, 2)
+		hr := openOne(t, h1, time.Now().Add(72*time.Hour))
+		// While "down": the deadline passes.
+		err := s.InTx(ctx, func(tx *store.Tx) error {
+			return tx.MoveHearingDeadline(ctx, store.System, hr, time.Now().Add(-time.Hour))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs := []*bottest.Recorder{h1.Rec}
+		for range 2 {
+			h := bottest.NewHarness(t, s, intake.New(nil), bot.Console, planKey) // its jobs run as it starts
+			recs = append(recs, h.Rec)
+			deadline := time.Now().Add(5 * time.Second)
+			for {
+				got, err := s.HearingByID(ctx, hr.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.Status == "closed" {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the hearing did not close on start")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			if err := h.Bot.Flush(ctx, bot.Console); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.Sleep(100 * time.Millisecond) // the last bot's first round of jobs is over
+		summaries := 0
+		for _, r := range recs {
+			for _, m := range r.Messages(store.ConsoleChannel(planKey, "referansegruppe")) {
+				if strings.Contains(m.Text, "ble lukket") {
+					summaries++
+				}
+			}
+		}
+		if summaries != 1 {
+			t.Errorf("%d results posted, want 1", summaries)
+		}
+		closes, err := s.AuditLog(ctx, store.AuditFilter{PlanID: p.ID, Action: "hearing.close"})
+		if err != nil || len(closes) != 1 {
+			t.Errorf("audited closes: %d, %v", len(closes), err)
 		}
 	})
 }

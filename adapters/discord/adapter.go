@@ -324,6 +324,14 @@ var command = &discordgo.ApplicationCommand{
 		withText(sub("innspill", "Prosjektgruppen: list innspill (S3, spørsmål 2, ubrukte …)", "Project group: list suggestions"),
 			"filter", "S3, spørsmål 2, aktør ID, org NAVN, ubrukte eller ufilert"),
 		sub("dekning", "Prosjektgruppen: strategier, oppgaver og spørsmål uten tiltak eller innspill", "Project group: coverage"),
+		withText(sub("høring", "Prosjektleder: høring i referansegruppen (åpne, lukk, status)", "Project leader: the reference group's hearing"),
+			"handling", "For eksempel: åpne alle frist 15.1.2027 kl. 12.00, eller lukk"),
+		withText(sub("godkjenn", "Styringsgruppen: godkjenn et hørt tiltak", "Steering group: approve a heard measure"),
+			"tiltak", "Tiltakets nummer"),
+		withText(sub("returner", "Styringsgruppen: returner et hørt tiltak med begrunnelse", "Steering group: return a heard measure with a reason"),
+			"tiltak", "Nummer og begrunnelse, for eksempel: 4 Mangler kostnadsoverslag"),
+		withText(sub("forankre", "Prosjektleder: marker godkjente tiltak som forankret", "Project leader: mark approved measures anchored"),
+			"tiltak", "Nummer (4,5) eller «alle»"),
 	},
 }
 

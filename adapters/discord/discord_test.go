@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -944,4 +946,77 @@ func TestIntakeChannelOnDiscord(t *testing.T) {
 	s := storetest.Open(t, storetest.New(t, "sqlite").URL)
 	e := start(t, s, nil)
 	intaketest.IntakeChannel(t, s, e.plan, channelDriver{driver{e: e, users: discordUsers(t)}}, "ext-mental-helse", "ext-ffo")
+}
+
+// hearingDriver plays the hearing on Discord: reactions go through the
+// gateway (the fake keeps what they change), or only change what the fake
+// shows when they are lost on the way.
+type hearingDriver struct{ channelDriver }
+
+func (d hearingDriver) Channel(key string) string {
+	return map[string]string{"innspill": intakeCh, "referansegruppe": refCh}[key] // no steering channel on Discord
+}
+func (d hearingDriver) React(actor, channel, ref, emoji string, remove, deliver bool) {
+	user := d.users[actor]
+	if user == "" {
+		d.e.t.Fatalf("%s has no Discord account", actor)
+	}
+	if deliver {
+		p := discordfake.ReactionParams{ChannelID: channel, MessageID: ref, UserID: user, Emoji: emoji}
+		kind, event, payload := bot.KindReactionAdded, discordfake.EventMessageReactionAdd, d.e.fake.ReactionAdd(p)
+		if remove {
+			kind, event, payload = bot.KindReactionRemoved, discordfake.EventMessageReactionRemove, d.e.fake.ReactionRemove(p)
+		}
+		seq := d.e.fake.Dispatch(event, payload)
+		d.handled(string(kind) + ":" + d.e.fake.SessionID() + ":" + strconv.FormatInt(seq, 10))
+		return
+	}
+	var users []string
+	for _, r := range d.e.fake.Reactions(channel, ref) {
+		if r.Emoji == emoji {
+			users = r.Users
+		}
+	}
+	if remove {
+		users = slices.DeleteFunc(slices.Clone(users), func(u string) bool { return u == user })
+	} else if !slices.Contains(users, user) {
+		users = append(slices.Clone(users), user)
+	}
+	d.e.fake.SetReactions(channel, ref, emoji, users...)
+}
+func (d hearingDriver) Lossy() bool                     { return true }
+func (d hearingDriver) JobEnv(now time.Time) bot.JobEnv { return d.e.bot.JobEnv(now) }
+
+var discordCast = intaketest.HearingCast{Leader: "pl-ingrid", Members: [3]string{"ext-boligstiftelse", "ext-ffo", "ext-bymisjon"},
+	NonMember: "ext-ungdomsrad", Steering: [2]string{"pg-marte", "ext-mental-helse"}}
+
+func TestHearingOnDiscord(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := startWith(t, s, nil, func(spec *store.PlanSpec) {
+			spec.Groups[store.RoleSteeringGroup] = discordCast.Steering[:]
+		})
+		intaketest.Hearing(t, s, e.plan, hearingDriver{channelDriver{driver{e: e, users: discordUsers(t)}}}, discordCast)
+		// The vote reactions were seeded on each post.
+		posts := 0
+		for _, m := range e.sends(refCh) {
+			if !strings.HasPrefix(m.Content, "Tiltak ") {
+				continue
+			}
+			posts++
+			var mine []string
+			for _, r := range e.fake.Reactions(refCh, m.MessageID) {
+				if r.Me {
+					mine = append(mine, r.Emoji)
+				}
+			}
+			slices.Sort(mine)
+			if want := []string{"👍", "👎", "🤔"}; !slices.Equal(mine, slices.Sorted(slices.Values(want))) {
+				t.Errorf("the bot's reactions on %s: %v", m.MessageID, mine)
+			}
+		}
+		if posts != 3 {
+			t.Errorf("%d measure posts", posts)
+		}
+	})
 }

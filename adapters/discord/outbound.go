@@ -249,6 +249,10 @@ func (a *Adapter) Replies(ctx context.Context, channel, threadRef string) ([]bot
 	after := "0"
 	for {
 		page, err := a.api.ChannelMessages(threadRef, 100, "", after, "", opt)
+		var re *discordgo.RESTError
+		if errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeUnknownChannel {
+			return nil, nil // no one started a thread on the message
+		}
 		if err != nil {
 			return nil, classify(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -885,4 +886,67 @@ func TestIntakeChannelOnSlack(t *testing.T) {
 	s := storetest.Open(t, storetest.New(t, "sqlite").URL)
 	e := start(t, s, nil)
 	intaketest.IntakeChannel(t, s, e.plan, channelDriver{newDriver(e)}, "ext-nav-jonas", "ext-utleierforening")
+}
+
+// hearingDriver plays the hearing on Slack: reactions change what the fake
+// workspace shows, and reach the bot unless they are lost on the way.
+type hearingDriver struct{ channelDriver }
+
+func (d hearingDriver) Channel(key string) string {
+	return map[string]string{"innspill": "C0INNSPILL", "referansegruppe": "C0REFGRUPPE", "styringsgruppe": "C0STYRING"}[key]
+}
+
+// slackNames are the names Slack gives the scenario's emoji.
+var slackNames = map[string]string{"👍": "+1", "👎": "-1", "🤔": "thinking_face", "🎉": "tada"}
+
+func (d hearingDriver) React(actor, channel, ref, emoji string, remove, deliver bool) {
+	name, user := slackNames[emoji], d.users[actor]
+	if name == "" || user == "" {
+		d.e.t.Fatalf("no Slack name for %q or no Slack user for %s", emoji, actor)
+	}
+	rs := d.e.fake.Reactions(channel, ref)
+	i := slices.IndexFunc(rs, func(r slackfake.Reaction) bool { return r.Name == name })
+	switch {
+	case !remove && i < 0:
+		rs = append(rs, slackfake.Reaction{Name: name, Users: []string{user}})
+	case !remove && !slices.Contains(rs[i].Users, user):
+		rs[i].Users = append(rs[i].Users, user)
+	case remove && i >= 0:
+		rs[i].Users = slices.DeleteFunc(rs[i].Users, func(u string) bool { return u == user })
+		if len(rs[i].Users) == 0 {
+			rs = slices.Delete(rs, i, i+1)
+		}
+	}
+	d.e.fake.SetReactions(channel, ref, rs...)
+	if deliver {
+		d.e.send(slackfake.EventsAPI, d.e.fake.ReactionEvent(slackfake.ReactionParams{User: user, Channel: channel, TS: ref, Reaction: name, Removed: remove}))
+	}
+}
+func (d hearingDriver) Lossy() bool                     { return true }
+func (d hearingDriver) JobEnv(now time.Time) bot.JobEnv { return d.e.bot.JobEnv(now) }
+
+var slackCast = intaketest.HearingCast{Leader: "pl-ingrid", Members: [3]string{"ext-nav-jonas", "ext-utleierforening", "ext-bymisjon"},
+	NonMember: "pg-espen", Steering: [2]string{"sg-bjorn", "sg-hilde"}}
+
+func TestHearingOnSlack(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := start(t, s, nil)
+		intaketest.Hearing(t, s, e.plan, hearingDriver{channelDriver{newDriver(e)}}, slackCast)
+		// The vote reactions were seeded on each post, by name.
+		for _, p := range e.fake.Posts() {
+			if p.Channel == "C0REFGRUPPE" && p.ThreadTS == "" && strings.HasPrefix(p.Text, "Tiltak ") {
+				var names []string
+				for _, r := range e.fake.Reactions(p.Channel, p.TS) {
+					if slices.Contains(r.Users, e.fake.Config().BotUserID) {
+						names = append(names, r.Name)
+					}
+				}
+				slices.Sort(names)
+				if !slices.Equal(names, []string{"+1", "-1", "thinking_face"}) {
+					t.Errorf("the bot's reactions on %s: %v", p.TS, names)
+				}
+			}
+		}
+	})
 }

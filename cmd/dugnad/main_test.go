@@ -404,8 +404,8 @@ func (s *session) next() string {
 	return ""
 }
 
-// waitFor reads lines until one contains want.
-func (s *session) waitFor(want string) {
+// waitFor reads lines until one contains want, and returns it.
+func (s *session) waitFor(want string) string {
 	s.t.Helper()
 	timer := time.NewTimer(replyTimeout)
 	defer timer.Stop()
@@ -417,7 +417,7 @@ func (s *session) waitFor(want string) {
 			}
 			s.seen = append(s.seen, l)
 			if strings.Contains(l, want) {
-				return
+				return l
 			}
 		case <-timer.C:
 			s.fail("dugnad did not show %q within %v", want, replyTimeout)
