@@ -83,6 +83,9 @@ type Message struct {
 	// Replace names a message the bot sent earlier to update in place,
 	// for platforms that can (a button row answered, for example).
 	Replace string `json:"replace,omitempty"`
+	// File is a document sent with the message (a digest), as an upload
+	// on Slack, an attachment on Discord, a file on disk on the console.
+	File *File `json:"file,omitempty"`
 	// React lists emoji the adapter adds to the message after posting it
 	// (a hearing's vote reactions), where the platform has reactions.
 	React []string `json:"react,omitempty"`
@@ -130,3 +133,11 @@ const (
 	StylePrimary Style = "primary"
 	StyleDanger  Style = "danger"
 )
+
+// File is a document attached to a message.
+type File struct {
+	Name  string `json:"name"`            // file name, with extension: "digest-fjordvik.html"
+	Title string `json:"title,omitempty"` // shown instead of the name where the platform can
+	MIME  string `json:"mime"`            // "text/html; charset=utf-8"
+	Data  []byte `json:"data"`
+}
