@@ -29,15 +29,16 @@ const (
 	cmdApprove  command = "approve"
 	cmdReturn   command = "return"
 	cmdAnchor   command = "anchor"
+	cmdDigest   command = "digest"
 )
 
 // commandsWithArgs take the rest of the line as their argument.
 var commandsWithArgs = map[command]bool{cmdLanguage: true, cmdInvite: true, cmdIdea: true, cmdMeasure: true, cmdList: true,
-	cmdHearing: true, cmdApprove: true, cmdReturn: true, cmdAnchor: true}
+	cmdHearing: true, cmdApprove: true, cmdReturn: true, cmdAnchor: true, cmdDigest: true}
 
 // leaderCommands are the project leader's and project group's.
 var leaderCommands = map[command]bool{cmdInvite: true, cmdIdea: true, cmdMeasure: true, cmdList: true, cmdCoverage: true,
-	cmdHearing: true, cmdAnchor: true}
+	cmdHearing: true, cmdAnchor: true, cmdDigest: true}
 
 // steeringCommands are the steering group's.
 var steeringCommands = map[command]bool{cmdApprove: true, cmdReturn: true}
@@ -67,6 +68,7 @@ var commandWords = map[string]command{
 	"godkjenn": cmdApprove, "approve": cmdApprove,
 	"returner": cmdReturn, "return": cmdReturn,
 	"forankre": cmdAnchor, "forankra": cmdAnchor, "anchor": cmdAnchor,
+	"digest": cmdDigest, "sammendrag": cmdDigest, "samandrag": cmdDigest,
 }
 
 // parseCommand recognises a command in a command name (from a slash

@@ -175,7 +175,9 @@ func commandIn(ctx context.Context, tx *store.Tx, req *bot.Request) (command, st
 			return "", "", nil
 		}
 	case leaderCommands[cmd] || cmd == cmdStatus || steeringCommands[cmd]:
-		if leaderCommands[cmd] && !canInvite(req) || steeringCommands[cmd] && !req.Has(store.RoleSteeringGroup) {
+		// Someone else's command word is an answer, except "digest",
+		// which no one writes as one: they are told it is not theirs.
+		if leaderCommands[cmd] && !canInvite(req) && cmd != cmdDigest || steeringCommands[cmd] && !req.Has(store.RoleSteeringGroup) {
 			return "", "", nil
 		}
 		if answering, err := atQuestion(ctx, tx, req.Actor.ID); err != nil || answering {

@@ -638,6 +638,8 @@ func (s *Service) leaderCommand(ctx context.Context, tx *store.Tx, req *bot.Requ
 		return s.hearingCommand(ctx, tx, req, lang, arg)
 	case cmdAnchor:
 		return s.anchorCommand(ctx, tx, req, lang, arg)
+	case cmdDigest:
+		return s.digestCommand(ctx, tx, req, lang, arg)
 	}
 	if err != nil {
 		return nil, err

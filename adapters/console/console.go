@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,6 +48,9 @@ type Config struct {
 	Actor string
 	// People lists the actors the console can play.
 	People func(ctx context.Context) ([]Person, error)
+	// FileDir is where files the bot sends (a digest) are written;
+	// "dugnad-filer" in the working directory when empty.
+	FileDir string
 }
 
 // MaxLine is the longest input line the console reads, in bytes. A longer
@@ -357,6 +362,13 @@ func (a *Adapter) Send(ctx context.Context, m bot.Message) (string, error) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s\n", head, indent(sanitize(m.Text)))
+	if m.File != nil {
+		path, err := a.saveFile(*m.File, num)
+		if err != nil {
+			return "", bot.Permanent(fmt.Errorf("console: save %s: %w", m.File.Name, err))
+		}
+		fmt.Fprintf(&b, "  📎 %s\n", path)
+	}
 	for i, c := range m.Choices {
 		fmt.Fprintf(&b, "  %d) %s\n", i+1, sanitize(c.Label))
 	}
@@ -379,6 +391,34 @@ func (a *Adapter) AddReaction(ctx context.Context, channel, messageRef, emoji st
 	num := messageRef[strings.LastIndex(messageRef, "-")+1:]
 	_, err := fmt.Fprintf(a.cfg.Out, "  [%s] + %s\n", num, sanitize(emoji))
 	return err
+}
+
+// saveFile writes a file the bot sent, under a name that does not
+// overwrite an earlier one, and returns its path.
+func (a *Adapter) saveFile(f bot.File, num string) (string, error) {
+	dir := a.cfg.FileDir
+	if dir == "" {
+		dir = "dugnad-filer"
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	name := filepath.Base(f.Name)
+	if name == "." || name == string(filepath.Separator) || name == "" {
+		name = "fil"
+	}
+	ext := filepath.Ext(name)
+	path := filepath.Join(dir, name)
+	if _, err := os.Stat(path); err == nil {
+		path = filepath.Join(dir, strings.TrimSuffix(name, ext)+"-"+a.runID+"-"+num+ext)
+	}
+	if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+		return "", err
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	return path, nil
 }
 
 func (a *Adapter) printf(format string, args ...any) {

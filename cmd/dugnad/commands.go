@@ -9,7 +9,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	consoleadapter "github.com/kommune-dugnad/dugnad/adapters/console"
 	discordadapter "github.com/kommune-dugnad/dugnad/adapters/discord"
@@ -17,6 +19,7 @@ import (
 	"github.com/kommune-dugnad/dugnad/bot"
 	"github.com/kommune-dugnad/dugnad/examples"
 	"github.com/kommune-dugnad/dugnad/intake"
+	"github.com/kommune-dugnad/dugnad/intake/digest"
 	"github.com/kommune-dugnad/dugnad/intake/planfile"
 	"github.com/kommune-dugnad/dugnad/store"
 )
@@ -416,6 +419,85 @@ func export(ctx context.Context, args []string, stdout io.Writer, getenv env) er
 		return err
 	}
 	return writeOut(*outFile, stdout, append(data, '\n'))
+}
+
+// digestCmd writes the plan's digest in a format, to standard output or a
+// file. The command-line user's pulls are remembered under "cli:USER", so
+// that the next digest says what changed since.
+func digestCmd(ctx context.Context, args []string, stdout io.Writer, getenv env) error {
+	l := cliLang(getenv)
+	fs := newFlags("digest", stdout)
+	db := dbFlag(fs, getenv)
+	planKey := fs.String("plan", "", "the plan (needed when the database has several)")
+	format := fs.String("format", "md", "html, md, xlsx, csv or json")
+	strategy := fs.String("strategy", "", "only this strategy (S3)")
+	status := fs.String("status", "", "only measures with this status")
+	since := fs.String("since", "", "only what is new or changed since this date (1.3.2027)")
+	table := fs.String("table", "measures", "for csv: measures, suggestions, votes or comments")
+	sep := fs.String("sep", ";", "for csv: the separator")
+	outFile := fs.String("o", "", "write to this file instead of standard output")
+	if err := parseFlagsOnly(fs, args, l); err != nil {
+		return err
+	}
+	if !slices.Contains(intake.DigestFormats, *format) {
+		return usageError(l.t("bad_digest_format", *format))
+	}
+	if !slices.Contains(digest.Tables, *table) {
+		return usageError(l.t("bad_table", *table))
+	}
+	if utf8.RuneCountInString(*sep) != 1 {
+		return usageError(l.t("bad_sep"))
+	}
+	st, err := openStore(ctx, *db, false, l)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	p, err := choosePlan(ctx, st, *planKey, l)
+	if err != nil {
+		return err
+	}
+	r := intake.DigestRequest{Format: *format, Table: *table, By: store.By{Label: "cli"}, Label: "cli:" + cliUser(getenv)}
+	r.Sep, _ = utf8.DecodeRuneInString(*sep)
+	r.Options.Strategy = *strategy
+	if *status != "" {
+		s, ok := intake.StatusByWord(*status)
+		if !ok {
+			return usageError(l.t("bad_status", *status))
+		}
+		r.Options.Status = s
+	}
+	if *since != "" {
+		t, ok := intake.ParseDate(*since, p.Location())
+		if !ok {
+			return usageError(l.t("bad_since", *since))
+		}
+		r.Options.Since = t
+	}
+	var res intake.DigestResult
+	err = st.InTx(ctx, func(tx *store.Tx) error {
+		res, err = intake.MakeDigest(ctx, tx, p, r)
+		return err
+	})
+	var unknown *digest.ErrUnknownStrategy
+	if errors.As(err, &unknown) {
+		return usageError(l.t("unknown_strategy", unknown.Key))
+	}
+	if err != nil {
+		return err
+	}
+	return writeOut(*outFile, stdout, res.File.Data)
+}
+
+// cliUser names the person at the command line, for "what changed since
+// your last digest".
+func cliUser(getenv env) string {
+	for _, k := range []string{"DUGNAD_USER", "USER", "USERNAME"} {
+		if u := getenv(k); u != "" {
+			return u
+		}
+	}
+	return "cli"
 }
 
 func writeOut(path string, stdout io.Writer, data []byte) error {

@@ -61,6 +61,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	case "export":
 		err = export(ctx, args, stdout, getenv)
+	case "digest", "sammendrag", "samandrag":
+		err = digestCmd(ctx, args, stdout, getenv)
 	case "tiltak", "measure", "innspill", "suggestions", "dekning", "coverage":
 		err = systematise(ctx, cmd, args, stdout, getenv)
 	case "help", "-h", "--help":

@@ -38,6 +38,8 @@ var cliTexts = map[string][3]string{
   dugnad plan import FIL           opprett eller oppdater en plan fra en planfil (YAML)
   dugnad plan export [-o FIL]      skriv en plan tilbake som planfil
   dugnad export --format json      skriv ut en plan med alle innspill som JSON
+  dugnad digest --format html|md|xlsx|csv|json [--strategy S3] [--status godkjent] [--since 1.3.2027] [-o FIL]
+                                   sammendrag av tiltaksarbeidet til plandokumentet
   dugnad innspill [S3|ubrukte|…]   list innspill, med innspill som sier nesten det samme
   dugnad tiltak [ny S3 12,15 TEKST | 4 | 4 frist 1.6.2027 …]   lag, vis og endre tiltak
   dugnad dekning                   strategier, sentrale oppgaver og spørsmål uten tiltak
@@ -51,6 +53,8 @@ eller en filsti for SQLite (standard: ./dugnad.db). «dugnad KOMMANDO -h» viser
   dugnad plan import FIL           opprett eller oppdater ein plan frå ei planfil (YAML)
   dugnad plan export [-o FIL]      skriv ein plan tilbake som planfil
   dugnad export --format json      skriv ut ein plan med alle innspel som JSON
+  dugnad digest --format html|md|xlsx|csv|json [--strategy S3] [--status godkjent] [--since 1.3.2027] [-o FIL]
+                                   samandrag av tiltaksarbeidet til plandokumentet
   dugnad innspel [S3|ubrukte|…]    list innspel, med innspel som seier nesten det same
   dugnad tiltak [ny S3 12,15 TEKST | 4 | 4 frist 1.6.2027 …]   lag, vis og endre tiltak
   dugnad dekning                   strategiar, sentrale oppgåver og spørsmål utan tiltak
@@ -64,6 +68,8 @@ eller ei filsti for SQLite (standard: ./dugnad.db). «dugnad KOMMANDO -h» viser
   dugnad plan import FILE          create or update a plan from a plan file (YAML)
   dugnad plan export [-o FILE]     write a plan back as a plan file
   dugnad export --format json      print a plan with all suggestions as JSON
+  dugnad digest --format html|md|xlsx|csv|json [--strategy S3] [--status approved] [--since 1.3.2027] [-o FILE]
+                                   a digest of the work on measures, for the plan document
   dugnad suggestions [S3|unused|…] list suggestions, with those that say nearly the same
   dugnad measure [new S3 12,15 TEXT | 4 | 4 deadline 1.6.2027 …]   make, show and edit measures
   dugnad coverage                  strategies, central tasks and questions without measures
@@ -92,5 +98,11 @@ or a file path for SQLite (default: ./dugnad.db). "dugnad COMMAND -h" lists the 
 	"schema_too_new": {"databasen %s har skjemaversjon %d, men dette programmet kjenner bare versjoner til og med %d: bruk en nyere dugnad (databasen er oppdatert av en nyere versjon) eller hent fram en sikkerhetskopi",
 		"databasen %s har skjemaversjon %d, men dette programmet kjenner berre versjonar til og med %d: bruk ein nyare dugnad (databasen er oppdatert av ein nyare versjon) eller hent fram ein tryggingskopi",
 		"database %s is at schema version %d, but this program only knows versions up to %d: run a newer dugnad (the database was migrated by one) or restore a backup"},
-	"invalid_plan": {"planen er ugyldig: %s", "planen er ugyldig: %s", "the plan is invalid: %s"},
+	"bad_digest_format": {"ukjent format «%s» (bruk html, md, xlsx, csv eller json)", "ukjent format «%s» (bruk html, md, xlsx, csv eller json)", "unknown format %q (use html, md, xlsx, csv or json)"},
+	"bad_status":        {"ukjent status «%s» (bruk utkast, høring, hørt, godkjent, returnert eller forankret)", "ukjend status «%s» (bruk utkast, høyring, høyrd, godkjent, returnert eller forankra)", "unknown status %q (use draft, on_hearing, heard, approved, returned or anchored)"},
+	"bad_since":         {"«%s» er ikke en dato (skriv for eksempel 1.3.2027)", "«%s» er ikkje ein dato (skriv til dømes 1.3.2027)", "%q is not a date (write, for example, 1.3.2027)"},
+	"bad_sep":           {"skilletegnet må være ett tegn, for eksempel ';' eller ','", "skiljeteiknet må vere eitt teikn, til dømes ';' eller ','", "the separator must be one character, such as ';' or ','"},
+	"bad_table":         {"ukjent tabell «%s» (bruk measures, suggestions, votes eller comments)", "ukjend tabell «%s» (bruk measures, suggestions, votes eller comments)", "unknown table %q (use measures, suggestions, votes or comments)"},
+	"unknown_strategy":  {"planen har ingen strategi «%s»", "planen har ingen strategi «%s»", "the plan has no strategy %q"},
+	"invalid_plan":      {"planen er ugyldig: %s", "planen er ugyldig: %s", "the plan is invalid: %s"},
 }
