@@ -7,13 +7,12 @@ import (
 	"net/http"
 	"regexp"
 	"sort"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/kommune-dugnad/dugnad/bot"
+	"github.com/kommune-dugnad/dugnad/internal/textsplit"
 )
 
 // Discord's limits (discord.com/developers/docs/resources/message).
@@ -51,13 +50,13 @@ func (a *Adapter) Send(ctx context.Context, m bot.Message) (string, error) {
 	text := Neutralise(m.Text)
 	opt := discordgo.WithContext(ctx)
 	if m.Replace != "" {
-		content := truncate(text, contentLimit)
+		content := textsplit.Truncate(text, contentLimit)
 		components := rows(m.Choices)
 		_, err := a.api.ChannelMessageEditComplex(&discordgo.MessageEdit{ID: m.Replace, Channel: m.Channel, Content: &content,
 			Components: &components, AllowedMentions: noMentions()}, opt)
 		return m.Replace, classify(err)
 	}
-	chunks := split(text, contentLimit)
+	chunks := textsplit.Split(text, contentLimit)
 	if len(chunks) == 0 {
 		chunks = []string{"\u200b"}
 	}
@@ -101,47 +100,11 @@ func rows(choices []bot.Choice) []discordgo.MessageComponent {
 			case bot.StyleDanger:
 				style = discordgo.DangerButton
 			}
-			row.Components = append(row.Components, discordgo.Button{Label: truncate(c.Label, labelLimit), Style: style, CustomID: c.ID})
+			row.Components = append(row.Components, discordgo.Button{Label: textsplit.Truncate(c.Label, labelLimit), Style: style, CustomID: c.ID})
 		}
 		out = append(out, row)
 	}
 	return out
-}
-
-func split(text string, limit int) []string {
-	var out []string
-	for utf8.RuneCountInString(text) > limit {
-		cut := prefixLen(text, limit)
-		if i := strings.LastIndex(text[:cut], "\n\n"); i > 0 {
-			cut = i
-		} else if i := strings.LastIndex(text[:cut], "\n"); i > 0 {
-			cut = i
-		}
-		out = append(out, strings.TrimRight(text[:cut], "\n"))
-		text = strings.TrimLeft(text[cut:], "\n")
-	}
-	if strings.TrimSpace(text) != "" {
-		out = append(out, text)
-	}
-	return out
-}
-
-func prefixLen(text string, n int) int {
-	i := 0
-	for pos := range text {
-		if i == n {
-			return pos
-		}
-		i++
-	}
-	return len(text)
-}
-
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return s[:prefixLen(s, n-1)] + "…"
 }
 
 // permanentCodes are Discord JSON error codes no retry will cure.

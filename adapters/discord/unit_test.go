@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/kommune-dugnad/dugnad/internal/textsplit"
 )
 
 func TestIntentsAndPermissionsAreTheMinimalOnes(t *testing.T) {
@@ -38,7 +40,7 @@ func TestNeutralise(t *testing.T) {
 
 func TestSplitAndRows(t *testing.T) {
 	long := strings.Repeat("Avsnitt.\n\n", 300)
-	for _, part := range split(long, contentLimit) {
+	for _, part := range textsplit.Split(long, contentLimit) {
 		if n := len([]rune(part)); n > contentLimit || n == 0 {
 			t.Errorf("part of %d characters", n)
 		}

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackutilsx"
 
 	"github.com/kommune-dugnad/dugnad/bot"
+	"github.com/kommune-dugnad/dugnad/internal/textsplit"
 )
 
 // actionPrefix starts the action ID of every button the bot sends; a click
@@ -48,7 +48,7 @@ func (a *Adapter) Send(ctx context.Context, m bot.Message) (string, error) {
 		return "", err
 	}
 	opts := []slack.MsgOption{
-		slack.MsgOptionText(Escape(truncate(m.Text, fallbackLimit)), false),
+		slack.MsgOptionText(Escape(textsplit.Truncate(m.Text, fallbackLimit)), false),
 		slack.MsgOptionBlocks(Blocks(m)...),
 		slack.MsgOptionDisableLinkUnfurl(),
 		slack.MsgOptionDisableMediaUnfurl(),
@@ -73,7 +73,7 @@ func Escape(text string) string { return slackutilsx.EscapeMessage(text) }
 // value is the choice ID.
 func Blocks(m bot.Message) []slack.Block {
 	var blocks []slack.Block
-	for _, chunk := range split(Escape(m.Text), sectionLimit) {
+	for _, chunk := range textsplit.Split(Escape(m.Text), sectionLimit) {
 		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, chunk, false, true), nil, nil))
 	}
 	for row := 0; row*buttonsPerRow < len(m.Choices); row++ {
@@ -81,7 +81,7 @@ func Blocks(m bot.Message) []slack.Block {
 		for i := row * buttonsPerRow; i < len(m.Choices) && i < (row+1)*buttonsPerRow; i++ {
 			c := m.Choices[i]
 			btn := slack.NewButtonBlockElement(actionPrefix+strconv.Itoa(i), c.ID,
-				slack.NewTextBlockObject(slack.PlainTextType, truncate(c.Label, buttonLimit), false, false))
+				slack.NewTextBlockObject(slack.PlainTextType, textsplit.Truncate(c.Label, buttonLimit), false, false))
 			switch c.Style {
 			case bot.StylePrimary:
 				btn.Style = slack.StylePrimary
@@ -96,46 +96,6 @@ func Blocks(m bot.Message) []slack.Block {
 		blocks = blocks[len(blocks)-blocksPerLimit:]
 	}
 	return blocks
-}
-
-// split cuts text into pieces of at most limit characters, at paragraph
-// breaks where it can, then at line breaks, then anywhere.
-func split(text string, limit int) []string {
-	var out []string
-	for utf8.RuneCountInString(text) > limit {
-		cut := prefixLen(text, limit)
-		head := text[:cut]
-		if i := strings.LastIndex(head, "\n\n"); i > 0 {
-			cut = i
-		} else if i := strings.LastIndex(head, "\n"); i > 0 {
-			cut = i
-		}
-		out = append(out, strings.TrimRight(text[:cut], "\n"))
-		text = strings.TrimLeft(text[cut:], "\n")
-	}
-	if strings.TrimSpace(text) != "" {
-		out = append(out, text)
-	}
-	return out
-}
-
-// prefixLen is the byte length of text's first n characters.
-func prefixLen(text string, n int) int {
-	i := 0
-	for pos := range text {
-		if i == n {
-			return pos
-		}
-		i++
-	}
-	return len(text)
-}
-
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return s[:prefixLen(s, n-1)] + "…"
 }
 
 // permanentErrors are Slack errors that no retry will cure.

@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/kommune-dugnad/dugnad/bot"
+	"github.com/kommune-dugnad/dugnad/internal/textsplit"
 )
 
 func TestManifestAsksForExactlyTheScopesAndEventsUsed(t *testing.T) {
@@ -100,12 +101,12 @@ func TestBlocksSplitLongTextAndKeepChoices(t *testing.T) {
 	if sections < 3 || buttons != 2 {
 		t.Errorf("%d sections and %d button rows, want ≥3 and 2 (25 buttons a row)", sections, buttons)
 	}
-	for _, piece := range split(long, sectionLimit) {
+	for _, piece := range textsplit.Split(long, sectionLimit) {
 		if n := utf8.RuneCountInString(piece); n > sectionLimit || n == 0 {
 			t.Errorf("a piece of %d characters", n)
 		}
 	}
-	if got := truncate("abcdef", 4); got != "abc…" {
+	if got := textsplit.Truncate("abcdef", 4); got != "abc…" {
 		t.Errorf("truncate = %q", got)
 	}
 	if got := EmojiName("+1::skin-tone-6"); got != "+1" {

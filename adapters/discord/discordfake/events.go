@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/kommune-dugnad/dugnad/internal/jsonobj"
 )
 
 // Dispatch event names the builders produce data for.
@@ -95,50 +97,50 @@ func (s *Server) MessageCreate(p MessageParams) json.RawMessage {
 		src = s.tmpl.messageReply
 	}
 	d := tmpl(src)
-	d.set("type", 0)
-	d.set("timestamp", timestamp(snowflakeTime(p.ID)))
-	d.set("nonce", nonce)
+	d.Set("type", 0)
+	d.Set("timestamp", timestamp(snowflakeTime(p.ID)))
+	d.Set("nonce", nonce)
 	mentions := []any{}
 	for _, m := range userMention.FindAllStringSubmatch(p.Content, -1) {
 		mentions = append(mentions, s.userObjectLocked(m[1]))
 	}
 	if p.ReplyTo != "" {
-		d.set("type", int(discordgo.MessageTypeReply))
-		ref := obj("message_id", p.ReplyTo, "channel_id", p.ChannelID)
+		d.Set("type", int(discordgo.MessageTypeReply))
+		ref := jsonobj.New("message_id", p.ReplyTo, "channel_id", p.ChannelID)
 		if guild != "" {
-			ref = obj("message_id", p.ReplyTo, "guild_id", guild, "channel_id", p.ChannelID)
+			ref = jsonobj.New("message_id", p.ReplyTo, "guild_id", guild, "channel_id", p.ChannelID)
 		}
-		d.set("message_reference", ref)
+		d.Set("message_reference", ref)
 		if m := s.messageLocked(p.ChannelID, p.ReplyTo); m != nil {
-			d.set("referenced_message", s.renderMessageLocked(m))
+			d.Set("referenced_message", s.renderMessageLocked(m))
 			if m.authorID != p.AuthorID { // a reply pings the replied-to author by default
 				mentions = append(mentions, s.userObjectLocked(m.authorID))
 			}
 		} else {
-			d.set("referenced_message", nil)
+			d.Set("referenced_message", nil)
 		}
 	}
-	d.set("mentions", mentions)
-	d.set("mention_roles", []any{})
-	d.set("mention_everyone", false)
+	d.Set("mentions", mentions)
+	d.Set("mention_roles", []any{})
+	d.Set("mention_everyone", false)
 	if guild != "" {
-		d.set("member", s.memberObjectLocked("", false))
+		d.Set("member", s.memberObjectLocked("", false))
 	} else {
-		d.del("member")
+		d.Del("member")
 	}
-	d.set("id", p.ID)
-	d.set("flags", 0)
-	d.set("embeds", []any{})
-	d.set("edited_timestamp", nil)
-	d.set("content", p.Content)
-	d.set("channel_id", p.ChannelID)
-	d.set("author", s.userObjectLocked(p.AuthorID))
-	d.set("attachments", []any{})
-	d.set("components", []any{})
+	d.Set("id", p.ID)
+	d.Set("flags", 0)
+	d.Set("embeds", []any{})
+	d.Set("edited_timestamp", nil)
+	d.Set("content", p.Content)
+	d.Set("channel_id", p.ChannelID)
+	d.Set("author", s.userObjectLocked(p.AuthorID))
+	d.Set("attachments", []any{})
+	d.Set("components", []any{})
 	if guild != "" {
-		d.set("guild_id", guild)
+		d.Set("guild_id", guild)
 	} else {
-		d.del("guild_id")
+		d.Del("guild_id")
 	}
 	return marshal(d)
 }
@@ -166,13 +168,13 @@ func (s *Server) resolveChannelLocked(chID *string, dm bool, userID string) stri
 
 // memberObjectLocked renders a partial guild member (as in MESSAGE_CREATE),
 // with the user inside when withUser.
-func (s *Server) memberObjectLocked(userID string, withUser bool) *object {
-	o := obj()
+func (s *Server) memberObjectLocked(userID string, withUser bool) *jsonobj.Object {
+	o := jsonobj.New()
 	if withUser {
-		o.set("user", s.userObjectLocked(userID))
+		o.Set("user", s.userObjectLocked(userID))
 	}
-	o.set("roles", []any{}).set("premium_since", nil).set("pending", false).set("nick", nil).
-		set("mute", false).set("joined_at", "2023-12-18T10:00:00.000000+00:00").set("flags", 0).set("deaf", false)
+	o.Set("roles", []any{}).Set("premium_since", nil).Set("pending", false).Set("nick", nil).
+		Set("mute", false).Set("joined_at", "2023-12-18T10:00:00.000000+00:00").Set("flags", 0).Set("deaf", false)
 	return o
 }
 
@@ -200,36 +202,36 @@ func (s *Server) reaction(p ReactionParams, add bool) json.RawMessage {
 	}
 	guild := s.resolveChannelLocked(&p.ChannelID, false, p.UserID)
 	name, id := parseEmoji(p.Emoji)
-	emoji := obj("name", name, "id", nil)
+	emoji := jsonobj.New("name", name, "id", nil)
 	if id != "" {
-		emoji = tmpl(s.tmpl.reactionCustom).child("emoji")
-		emoji.set("id", id).set("name", name)
+		emoji = tmpl(s.tmpl.reactionCustom).Child("emoji")
+		emoji.Set("id", id).Set("name", name)
 	}
 	src := s.tmpl.reactionRemove
 	if add {
 		src = s.tmpl.reactionAdd
 	}
 	d := tmpl(src)
-	d.set("user_id", p.UserID)
-	d.set("message_id", p.MessageID)
+	d.Set("user_id", p.UserID)
+	d.Set("message_id", p.MessageID)
 	if add {
 		if m := s.messageLocked(p.ChannelID, p.MessageID); m != nil {
-			d.set("message_author_id", m.authorID)
+			d.Set("message_author_id", m.authorID)
 		} else {
-			d.del("message_author_id")
+			d.Del("message_author_id")
 		}
 		if guild != "" {
-			d.set("member", s.memberObjectLocked(p.UserID, true))
+			d.Set("member", s.memberObjectLocked(p.UserID, true))
 		} else {
-			d.del("member")
+			d.Del("member")
 		}
 	}
-	d.set("emoji", emoji)
-	d.set("channel_id", p.ChannelID)
+	d.Set("emoji", emoji)
+	d.Set("channel_id", p.ChannelID)
 	if guild != "" {
-		d.set("guild_id", guild)
+		d.Set("guild_id", guild)
 	} else {
-		d.del("guild_id")
+		d.Del("guild_id")
 	}
 	return marshal(d)
 }
@@ -244,21 +246,21 @@ func (s *Server) ButtonInteraction(p ButtonParams) json.RawMessage {
 	defer s.mu.Unlock()
 	d := tmpl(s.tmpl.button)
 	s.interactionCommonLocked(d, &p.ID, &p.Token, &p.ChannelID, &p.UserID, false)
-	var msg *object
+	var msg *jsonobj.Object
 	if m := s.messageLocked(p.ChannelID, p.MessageID); m != nil {
 		msg = s.renderMessageLocked(m)
 	} else {
-		msg = d.child("message")
+		msg = d.Child("message")
 		if p.MessageID == "" {
 			p.MessageID = s.nextIDLocked()
-			msg.set("timestamp", timestamp(snowflakeTime(p.MessageID)))
+			msg.Set("timestamp", timestamp(snowflakeTime(p.MessageID)))
 		}
-		msg.set("id", p.MessageID)
-		msg.set("channel_id", p.ChannelID)
-		msg.set("author", s.userObjectLocked(s.cfg.BotUserID))
+		msg.Set("id", p.MessageID)
+		msg.Set("channel_id", p.ChannelID)
+		msg.Set("author", s.userObjectLocked(s.cfg.BotUserID))
 	}
-	d.set("message", msg)
-	d.set("data", obj("custom_id", p.CustomID, "component_type", 2))
+	d.Set("message", msg)
+	d.Set("data", jsonobj.New("custom_id", p.CustomID, "component_type", 2))
 	return marshal(d)
 }
 
@@ -280,28 +282,28 @@ func (s *Server) SlashCommand(p SlashParams) json.RawMessage {
 		opts = append(opts, optionObject(o))
 	}
 	if p.Subcommand != "" {
-		opts = []any{obj("type", 1, "name", p.Subcommand, "options", opts)}
+		opts = []any{jsonobj.New("type", 1, "name", p.Subcommand, "options", opts)}
 	}
 	cmdID := ""
 	for _, scope := range []string{guild, ""} {
 		for _, c := range s.ix.commands[scope] {
-			if str(c.get("name")) == p.Command && cmdID == "" {
-				cmdID = str(c.get("id"))
+			if jsonobj.Str(c.Get("name")) == p.Command && cmdID == "" {
+				cmdID = jsonobj.Str(c.Get("id"))
 			}
 		}
 	}
 	if cmdID == "" {
 		cmdID = s.nextIDLocked()
 	}
-	data := obj("options", opts, "type", 1, "name", p.Command, "id", cmdID)
+	data := jsonobj.New("options", opts, "type", 1, "name", p.Command, "id", cmdID)
 	if guild != "" {
-		data.set("guild_id", guild)
+		data.Set("guild_id", guild)
 	}
-	d.set("data", data)
+	d.Set("data", data)
 	return marshal(d)
 }
 
-func optionObject(o Option) *object {
+func optionObject(o Option) *jsonobj.Object {
 	typ := 3
 	switch o.Value.(type) {
 	case int, int64:
@@ -314,12 +316,12 @@ func optionObject(o Option) *object {
 	default:
 		panic(fmt.Sprintf("discordfake: option %s: unsupported value type %T", o.Name, o.Value))
 	}
-	return obj("value", o.Value, "type", typ, "name", o.Name)
+	return jsonobj.New("value", o.Value, "type", typ, "name", o.Name)
 }
 
 // interactionCommonLocked fills the fields every interaction has and
 // returns the guild ID ("" in DMs).
-func (s *Server) interactionCommonLocked(d *object, id, token, chID, userID *string, dm bool) string {
+func (s *Server) interactionCommonLocked(d *jsonobj.Object, id, token, chID, userID *string, dm bool) string {
 	if *id == "" {
 		*id = s.nextIDLocked()
 	}
@@ -331,39 +333,39 @@ func (s *Server) interactionCommonLocked(d *object, id, token, chID, userID *str
 	}
 	guild := s.resolveChannelLocked(chID, dm, *userID)
 	docs := tmpl(s.tmpl.slashDocs)
-	d.set("version", 1)
-	d.set("token", *token)
+	d.Set("version", 1)
+	d.Set("token", *token)
 	if guild != "" {
 		member := s.memberObjectLocked(*userID, true)
-		member.set("permissions", str(docs.child("member").get("permissions")))
-		d.set("member", member)
-		d.del("user")
+		member.Set("permissions", jsonobj.Str(docs.Child("member").Get("permissions")))
+		d.Set("member", member)
+		d.Del("user")
 	} else {
-		d.del("member")
-		d.insertBefore("id", "user", s.userObjectLocked(*userID))
+		d.Del("member")
+		d.InsertBefore("id", "user", s.userObjectLocked(*userID))
 	}
-	d.set("id", *id)
-	d.set("application_id", s.cfg.AppID)
+	d.Set("id", *id)
+	d.Set("application_id", s.cfg.AppID)
 	if guild != "" {
-		d.set("guild_id", guild)
-		d.set("guild_locale", docs.get("guild_locale"))
+		d.Set("guild_id", guild)
+		d.Set("guild_locale", docs.Get("guild_locale"))
 	} else {
-		d.del("guild_id")
-		d.del("guild_locale")
+		d.Del("guild_id")
+		d.Del("guild_locale")
 	}
-	d.set("channel_id", *chID)
-	d.set("channel", s.channelObjectLocked(s.channels[*chID]))
-	d.set("app_permissions", docs.get("app_permissions"))
-	d.set("locale", docs.get("locale"))
-	d.set("entitlements", []any{})
+	d.Set("channel_id", *chID)
+	d.Set("channel", s.channelObjectLocked(s.channels[*chID]))
+	d.Set("app_permissions", docs.Get("app_permissions"))
+	d.Set("locale", docs.Get("locale"))
+	d.Set("entitlements", []any{})
 	ctx := 0 // GUILD
-	owners := obj("0", guild)
+	owners := jsonobj.New("0", guild)
 	if guild == "" {
 		ctx = 1 // BOT_DM
-		owners = obj("0", "0")
+		owners = jsonobj.New("0", "0")
 	}
-	d.set("context", ctx)
-	d.set("authorizing_integration_owners", owners)
+	d.Set("context", ctx)
+	d.Set("authorizing_integration_owners", owners)
 	return guild
 }
 

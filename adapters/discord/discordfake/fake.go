@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/kommune-dugnad/dugnad/internal/jsonobj"
 )
 
 // IDs the fake uses unless Config says otherwise. They are realistic
@@ -266,7 +268,7 @@ type channelState struct {
 // storedMessage holds a message in its REST shape (o), without reactions.
 type storedMessage struct {
 	id, channelID, authorID string
-	o                       *object
+	o                       *jsonobj.Object
 }
 
 type reactionSet struct {
@@ -515,9 +517,9 @@ func (s *Server) AddMessage(m Message) string {
 		s.addChannelLocked(Channel{ID: m.ChannelID})
 	}
 	o := s.messageObjectLocked(m.ChannelID, m.ID, m.AuthorID, m.Type)
-	o.set("content", m.Content)
+	o.Set("content", m.Content)
 	if len(m.Components) > 0 {
-		o.set("components", json.RawMessage(slices.Clone(m.Components)))
+		o.Set("components", json.RawMessage(slices.Clone(m.Components)))
 	}
 	if m.ReferenceID != "" {
 		s.setReplyLocked(o, m.ChannelID, m.ReferenceID)
@@ -787,21 +789,21 @@ func sortedMessages(c *channelState) []*storedMessage {
 
 func (s *Server) exportMessageLocked(m *storedMessage) Message {
 	o := m.o
-	typ, _ := num(o.get("type"))
+	typ, _ := jsonobj.Num(o.Get("type"))
 	out := Message{
 		ID: m.id, ChannelID: m.channelID, AuthorID: m.authorID,
-		Content: str(o.get("content")), Type: int(typ),
+		Content: jsonobj.Str(o.Get("content")), Type: int(typ),
 		JSON: marshal(s.renderMessageLocked(m)),
 	}
 	if c := s.channels[m.channelID]; c != nil {
 		out.GuildID = c.GuildID
 	}
-	if ref, ok := o.get("message_reference").(*object); ok {
-		out.ReferenceID = str(ref.get("message_id"))
+	if ref, ok := o.Get("message_reference").(*jsonobj.Object); ok {
+		out.ReferenceID = jsonobj.Str(ref.Get("message_id"))
 	}
-	if comps := arr(o.get("components")); len(comps) > 0 {
+	if comps := jsonobj.Arr(o.Get("components")); len(comps) > 0 {
 		out.Components = marshal(comps)
-	} else if raw, ok := o.get("components").(json.RawMessage); ok && string(raw) != "null" && string(raw) != "[]" {
+	} else if raw, ok := o.Get("components").(json.RawMessage); ok && string(raw) != "null" && string(raw) != "[]" {
 		out.Components = slices.Clone(raw)
 	}
 	return out
@@ -809,16 +811,16 @@ func (s *Server) exportMessageLocked(m *storedMessage) Message {
 
 // renderMessageLocked returns m as REST returns it: the stored object plus
 // the reactions summary.
-func (s *Server) renderMessageLocked(m *storedMessage) *object {
-	o := m.o.clone()
+func (s *Server) renderMessageLocked(m *storedMessage) *jsonobj.Object {
+	o := m.o.Clone()
 	if sets := s.reactions[m.channelID+"/"+m.id]; len(sets) > 0 {
 		var rs []any
 		for _, r := range sets {
 			me := slices.Contains(r.users, s.cfg.BotUserID)
-			rs = append(rs, obj(
+			rs = append(rs, jsonobj.New(
 				"emoji", emojiObject(r.name, r.id),
 				"count", len(r.users),
-				"count_details", obj("burst", 0, "normal", len(r.users)),
+				"count_details", jsonobj.New("burst", 0, "normal", len(r.users)),
 				"burst_colors", []any{},
 				"me_burst", false,
 				"burst_me", false,
@@ -826,7 +828,7 @@ func (s *Server) renderMessageLocked(m *storedMessage) *object {
 				"burst_count", 0,
 			))
 		}
-		o.set("reactions", rs)
+		o.Set("reactions", rs)
 	}
 	return o
 }
@@ -841,7 +843,7 @@ func (s *Server) userLocked(id string) User {
 }
 
 // userObjectLocked renders a user like Discord's user objects.
-func (s *Server) userObjectLocked(id string) *object {
+func (s *Server) userObjectLocked(id string) *jsonobj.Object {
 	u := s.userLocked(id)
 	var global any
 	if u.GlobalName != "" {
@@ -852,17 +854,17 @@ func (s *Server) userObjectLocked(id string) *object {
 		disc = "4711"
 		global = nil
 	}
-	o := obj("username", u.Username, "public_flags", 0, "id", u.ID, "global_name", global,
+	o := jsonobj.New("username", u.Username, "public_flags", 0, "id", u.ID, "global_name", global,
 		"discriminator", disc, "avatar", nil, "avatar_decoration_data", nil)
 	if u.Bot {
-		o.set("bot", true)
+		o.Set("bot", true)
 	}
 	return o
 }
 
 // messageObjectLocked starts a message in Discord's REST shape.
-func (s *Server) messageObjectLocked(channelID, id, authorID string, typ int) *object {
-	return obj(
+func (s *Server) messageObjectLocked(channelID, id, authorID string, typ int) *jsonobj.Object {
+	return jsonobj.New(
 		"type", typ,
 		"content", "",
 		"mentions", []any{},
@@ -883,17 +885,17 @@ func (s *Server) messageObjectLocked(channelID, id, authorID string, typ int) *o
 }
 
 // setReplyLocked turns o into a reply (type 19) to refID in channelID.
-func (s *Server) setReplyLocked(o *object, channelID, refID string) {
-	o.set("type", int(discordgo.MessageTypeReply))
-	ref := obj("type", 0, "channel_id", channelID, "message_id", refID)
+func (s *Server) setReplyLocked(o *jsonobj.Object, channelID, refID string) {
+	o.Set("type", int(discordgo.MessageTypeReply))
+	ref := jsonobj.New("type", 0, "channel_id", channelID, "message_id", refID)
 	if c := s.channels[channelID]; c != nil && c.GuildID != "" {
-		ref.set("guild_id", c.GuildID)
+		ref.Set("guild_id", c.GuildID)
 	}
-	o.set("message_reference", ref)
+	o.Set("message_reference", ref)
 	if m := s.messageLocked(channelID, refID); m != nil {
-		o.set("referenced_message", m.o.clone())
+		o.Set("referenced_message", m.o.Clone())
 	} else {
-		o.set("referenced_message", nil)
+		o.Set("referenced_message", nil)
 	}
 }
 
@@ -949,11 +951,11 @@ func apiEmoji(name, id string) string {
 	return name
 }
 
-func emojiObject(name, id string) *object {
+func emojiObject(name, id string) *jsonobj.Object {
 	if id == "" {
-		return obj("id", nil, "name", name)
+		return jsonobj.New("id", nil, "name", name)
 	}
-	return obj("id", id, "name", name)
+	return jsonobj.New("id", id, "name", name)
 }
 
 // randomHex returns n random bytes as hex (session IDs, tokens).

@@ -12,6 +12,8 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
+
+	"github.com/kommune-dugnad/dugnad/internal/jsonobj"
 )
 
 // Identify is one op 2 IDENTIFY a client sent.
@@ -346,7 +348,7 @@ func (s *Server) resumeLocked(c *gwConn, d json.RawMessage) {
 			rec.Replayed++
 		}
 	}
-	trace := obj("_trace", []any{`["gateway-prd-fake",{"micros":0.0}]`})
+	trace := jsonobj.New("_trace", []any{`["gateway-prd-fake",{"micros":0.0}]`})
 	s.dispatchLocked(sess, "RESUMED", marshal(trace), false)
 	rec.Accepted = true
 	s.gw.resumes = append(s.gw.resumes, rec)
@@ -362,7 +364,7 @@ func (s *Server) attachLocked(c *gwConn, sess *session) {
 // replay. It returns the sequence number.
 func (s *Server) dispatchLocked(sess *session, event string, d []byte, replay bool) int64 {
 	sess.seq++
-	frame := marshal(obj("t", event, "s", sess.seq, "op", 0, "d", json.RawMessage(d)))
+	frame := marshal(jsonobj.New("t", event, "s", sess.seq, "op", 0, "d", json.RawMessage(d)))
 	sess.history = append(sess.history, dispatched{seq: sess.seq, frame: frame, replay: replay})
 	if c := sess.conn; c != nil {
 		c.queue = append(c.queue, frame)
@@ -401,7 +403,7 @@ func (s *Server) Dispatch(event string, data any) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	defer s.notify()
-	d, _ := parseObject(raw) // nil for a non-object d
+	d, _ := jsonobj.ParseObject(raw) // nil for a non-object d
 	if d != nil {
 		s.learnLocked(event, d, now)
 	}
@@ -446,11 +448,11 @@ func toJSON(data any) ([]byte, error) {
 
 // filterLocked applies the intents rules Discord applies to what a session
 // receives; it returns the data to send (a copy when fields are blanked).
-func (s *Server) filterLocked(sess *session, event string, d *object) (bool, *object) {
+func (s *Server) filterLocked(sess *session, event string, d *jsonobj.Object) (bool, *jsonobj.Object) {
 	if s.cfg.IgnoreIntents {
 		return true, d
 	}
-	guild := str(d.get("guild_id")) != ""
+	guild := jsonobj.Str(d.Get("guild_id")) != ""
 	has := func(i discordgo.Intent) bool { return sess.intents&int(i) != 0 }
 	switch event {
 	case "MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE", "MESSAGE_DELETE_BULK":
@@ -459,13 +461,13 @@ func (s *Server) filterLocked(sess *session, event string, d *object) (bool, *ob
 		}
 		if event == "MESSAGE_CREATE" || event == "MESSAGE_UPDATE" {
 			if guild && !has(discordgo.IntentMessageContent) && !s.privilegedContentLocked(d) {
-				d = d.clone()
+				d = d.Clone()
 				for _, k := range []string{"content", "embeds", "attachments", "components"} {
-					if d.has(k) {
-						d.set(k, map[bool]any{true: "", false: []any{}}[k == "content"])
+					if d.Has(k) {
+						d.Set(k, map[bool]any{true: "", false: []any{}}[k == "content"])
 					}
 				}
-				d.del("poll")
+				d.Del("poll")
 			}
 		}
 	case "MESSAGE_REACTION_ADD", "MESSAGE_REACTION_REMOVE", "MESSAGE_REACTION_REMOVE_ALL", "MESSAGE_REACTION_REMOVE_EMOJI":
@@ -478,12 +480,12 @@ func (s *Server) filterLocked(sess *session, event string, d *object) (bool, *ob
 
 // privilegedContentLocked reports whether a guild message keeps its content
 // without the MESSAGE_CONTENT intent: the bot's own, or one mentioning it.
-func (s *Server) privilegedContentLocked(d *object) bool {
-	if a, isObj := d.get("author").(*object); isObj && str(a.get("id")) == s.cfg.BotUserID {
+func (s *Server) privilegedContentLocked(d *jsonobj.Object) bool {
+	if a, isObj := d.Get("author").(*jsonobj.Object); isObj && jsonobj.Str(a.Get("id")) == s.cfg.BotUserID {
 		return true
 	}
-	for _, m := range arr(d.get("mentions")) {
-		if u, isObj := m.(*object); isObj && str(u.get("id")) == s.cfg.BotUserID {
+	for _, m := range jsonobj.Arr(d.Get("mentions")) {
+		if u, isObj := m.(*jsonobj.Object); isObj && jsonobj.Str(u.Get("id")) == s.cfg.BotUserID {
 			return true
 		}
 	}
@@ -491,53 +493,53 @@ func (s *Server) privilegedContentLocked(d *object) bool {
 }
 
 // learnLocked applies a dispatched event to the fake's state.
-func (s *Server) learnLocked(event string, d *object, now time.Time) {
-	chID, msgID := str(d.get("channel_id")), str(d.get("message_id"))
+func (s *Server) learnLocked(event string, d *jsonobj.Object, now time.Time) {
+	chID, msgID := jsonobj.Str(d.Get("channel_id")), jsonobj.Str(d.Get("message_id"))
 	switch event {
 	case "MESSAGE_CREATE":
-		id := str(d.get("id"))
+		id := jsonobj.Str(d.Get("id"))
 		if id == "" || chID == "" {
 			return
 		}
 		authorID := ""
-		if a, isObj := d.get("author").(*object); isObj {
-			authorID = str(a.get("id"))
+		if a, isObj := d.Get("author").(*jsonobj.Object); isObj {
+			authorID = jsonobj.Str(a.Get("id"))
 			if _, known := s.users[authorID]; !known && authorID != "" {
-				s.users[authorID] = User{ID: authorID, Username: str(a.get("username")),
-					GlobalName: str(a.get("global_name")), Bot: a.get("bot") == true}
+				s.users[authorID] = User{ID: authorID, Username: jsonobj.Str(a.Get("username")),
+					GlobalName: jsonobj.Str(a.Get("global_name")), Bot: a.Get("bot") == true}
 			}
 		}
 		if s.channels[chID] == nil {
-			if g := str(d.get("guild_id")); g != "" {
+			if g := jsonobj.Str(d.Get("guild_id")); g != "" {
 				s.addChannelLocked(Channel{ID: chID, GuildID: g})
 			} else {
 				s.addChannelLocked(Channel{ID: chID, Type: discordgo.ChannelTypeDM, RecipientID: authorID})
 			}
 		}
-		o := d.clone()
+		o := d.Clone()
 		for _, k := range []string{"guild_id", "member", "nonce"} { // gateway-only fields
-			o.del(k)
+			o.Del(k)
 		}
 		s.putMessageLocked(&storedMessage{id: id, channelID: chID, authorID: authorID, o: o})
 	case "MESSAGE_UPDATE":
-		if m := s.messageLocked(chID, str(d.get("id"))); m != nil {
+		if m := s.messageLocked(chID, jsonobj.Str(d.Get("id"))); m != nil {
 			for _, k := range []string{"content", "components", "embeds", "edited_timestamp", "flags"} {
-				if d.has(k) {
-					m.o.set(k, cloneValue(d.get(k)))
+				if d.Has(k) {
+					m.o.Set(k, jsonobj.CloneValue(d.Get(k)))
 				}
 			}
 		}
 	case "MESSAGE_DELETE":
 		if c := s.channels[chID]; c != nil {
-			delete(c.msgs, str(d.get("id")))
+			delete(c.msgs, jsonobj.Str(d.Get("id")))
 		}
 	case "MESSAGE_REACTION_ADD", "MESSAGE_REACTION_REMOVE":
-		e, _ := d.get("emoji").(*object)
-		user := str(d.get("user_id"))
+		e, _ := d.Get("emoji").(*jsonobj.Object)
+		user := jsonobj.Str(d.Get("user_id"))
 		if e == nil || user == "" || chID == "" || msgID == "" {
 			return
 		}
-		name, id := str(e.get("name")), str(e.get("id"))
+		name, id := jsonobj.Str(e.Get("name")), jsonobj.Str(e.Get("id"))
 		rs := s.reactionLocked(chID, msgID, name, id, event == "MESSAGE_REACTION_ADD")
 		if rs == nil {
 			return
@@ -559,29 +561,29 @@ func (s *Server) learnLocked(event string, d *object, now time.Time) {
 
 func (s *Server) helloFrame() []byte {
 	o := tmpl(s.tmpl.hello)
-	o.child("d").set("heartbeat_interval", max(1, s.cfg.HeartbeatInterval.Milliseconds()))
+	o.Child("d").Set("heartbeat_interval", max(1, s.cfg.HeartbeatInterval.Milliseconds()))
 	return marshal(o)
 }
 
-func (s *Server) readyLocked(sess *session) *object {
+func (s *Server) readyLocked(sess *session) *jsonobj.Object {
 	d := tmpl(s.tmpl.ready)
-	d.set("v", 9)
+	d.Set("v", 9)
 	u := s.userObjectLocked(s.cfg.BotUserID)
-	u.set("verified", true).set("mfa_enabled", false).set("flags", 0).set("email", nil)
-	d.set("user", u)
-	d.set("session_id", sess.id)
-	d.set("resume_gateway_url", s.GatewayURL())
+	u.Set("verified", true).Set("mfa_enabled", false).Set("flags", 0).Set("email", nil)
+	d.Set("user", u)
+	d.Set("session_id", sess.id)
+	d.Set("resume_gateway_url", s.GatewayURL())
 	var guilds []any
 	for _, g := range s.guildIDsLocked() {
-		guilds = append(guilds, obj("unavailable", true, "id", g))
+		guilds = append(guilds, jsonobj.New("unavailable", true, "id", g))
 	}
-	d.set("guilds", guilds)
+	d.Set("guilds", guilds)
 	var dms []any
 	for _, id := range sortIDs(dmIDs(s.dms)) {
 		dms = append(dms, s.channelObjectLocked(s.channels[id]))
 	}
-	d.set("private_channels", nonNil(dms))
-	d.child("application").set("id", s.cfg.AppID)
+	d.Set("private_channels", nonNil(dms))
+	d.Child("application").Set("id", s.cfg.AppID)
 	return d
 }
 
@@ -615,7 +617,7 @@ func (s *Server) guildIDsLocked() []string {
 
 // guildCreateLocked renders the GUILD_CREATE that follows READY, with the
 // guild's known channels and threads.
-func (s *Server) guildCreateLocked(guildID string) *object {
+func (s *Server) guildCreateLocked(guildID string) *jsonobj.Object {
 	name := s.cfg.GuildName
 	if guildID != s.cfg.GuildID {
 		name = "guild-" + guildID[max(0, len(guildID)-4):]
@@ -633,17 +635,17 @@ func (s *Server) guildCreateLocked(guildID string) *object {
 		if isThread(c.Type) {
 			threads = append(threads, o)
 		} else {
-			o.del("guild_id") // GUILD_CREATE's channels omit it
+			o.Del("guild_id") // GUILD_CREATE's channels omit it
 			channels = append(channels, o)
 		}
 	}
 	joined := timestamp(snowflakeTime(guildID))
-	botMember := obj("user", s.userObjectLocked(s.cfg.BotUserID), "roles", []any{}, "joined_at", joined,
+	botMember := jsonobj.New("user", s.userObjectLocked(s.cfg.BotUserID), "roles", []any{}, "joined_at", joined,
 		"deaf", false, "mute", false, "flags", 0, "nick", nil, "premium_since", nil, "pending", false)
-	return obj(
+	return jsonobj.New(
 		"id", guildID, "name", name, "icon", nil, "owner_id", DefaultUserID,
 		"joined_at", joined, "large", false, "unavailable", false, "member_count", 2,
-		"roles", []any{obj("id", guildID, "name", "@everyone", "permissions", "1071698660929",
+		"roles", []any{jsonobj.New("id", guildID, "name", "@everyone", "permissions", "1071698660929",
 			"position", 0, "color", 0, "hoist", false, "managed", false, "mentionable", false, "flags", 0)},
 		"emojis", []any{}, "stickers", []any{}, "features", []any{},
 		"members", []any{botMember}, "channels", channels, "threads", threads,
@@ -705,7 +707,7 @@ func (s *Server) SendInvalidSession(resumable bool) {
 	frame := s.tmpl.invalidSession
 	if resumable {
 		o := tmpl(frame)
-		o.set("d", true)
+		o.Set("d", true)
 		frame = marshal(o)
 	} else {
 		delete(s.gw.sessions, sess.id)

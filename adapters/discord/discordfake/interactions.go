@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/kommune-dugnad/dugnad/internal/jsonobj"
 )
 
 // webhookTokenLifetime is how long an interaction token works for
@@ -71,13 +73,13 @@ type interactionState struct {
 	byID         map[string]*ixRecord
 	order        []*ixRecord
 	webhookCalls []WebhookCall
-	commands     map[string][]*object // guild ID ("" global) → registered commands
+	commands     map[string][]*jsonobj.Object // guild ID ("" global) → registered commands
 	commandCalls []CommandCall
 }
 
 func (st *interactionState) init() {
 	st.byID = map[string]*ixRecord{}
-	st.commands = map[string][]*object{}
+	st.commands = map[string][]*jsonobj.Object{}
 }
 
 type ixRecord struct {
@@ -163,7 +165,7 @@ func (s *Server) Commands(guildID string) []*discordgo.ApplicationCommand {
 	return out
 }
 
-func objects(os []*object) []any {
+func objects(os []*jsonobj.Object) []any {
 	out := []any{}
 	for _, o := range os {
 		out = append(out, o)
@@ -172,28 +174,28 @@ func objects(os []*object) []any {
 }
 
 // registerInteractionLocked remembers an interaction being dispatched.
-func (s *Server) registerInteractionLocked(d *object, now time.Time) {
-	id, token := str(d.get("id")), str(d.get("token"))
+func (s *Server) registerInteractionLocked(d *jsonobj.Object, now time.Time) {
+	id, token := jsonobj.Str(d.Get("id")), jsonobj.Str(d.Get("token"))
 	if id == "" || token == "" {
 		return
 	}
-	t, _ := num(d.get("type"))
+	t, _ := jsonobj.Num(d.Get("type"))
 	r := &ixRecord{Interaction: Interaction{
 		ID: id, Token: token, Type: int(t),
-		ChannelID: str(d.get("channel_id")), GuildID: str(d.get("guild_id")), DispatchedAt: now,
+		ChannelID: jsonobj.Str(d.Get("channel_id")), GuildID: jsonobj.Str(d.Get("guild_id")), DispatchedAt: now,
 	}, followups: map[string]*storedMessage{}, command: t == 2}
-	if m, isObj := d.get("member").(*object); isObj {
-		if u, isObj := m.get("user").(*object); isObj {
-			r.UserID = str(u.get("id"))
+	if m, isObj := d.Get("member").(*jsonobj.Object); isObj {
+		if u, isObj := m.Get("user").(*jsonobj.Object); isObj {
+			r.UserID = jsonobj.Str(u.Get("id"))
 		}
-	} else if u, isObj := d.get("user").(*object); isObj {
-		r.UserID = str(u.get("id"))
+	} else if u, isObj := d.Get("user").(*jsonobj.Object); isObj {
+		r.UserID = jsonobj.Str(u.Get("id"))
 	}
-	if m, isObj := d.get("message").(*object); isObj {
-		r.MessageID = str(m.get("id"))
+	if m, isObj := d.Get("message").(*jsonobj.Object); isObj {
+		r.MessageID = jsonobj.Str(m.Get("id"))
 	}
-	if data, isObj := d.get("data").(*object); isObj {
-		r.name = str(data.get("name"))
+	if data, isObj := d.Get("data").(*jsonobj.Object); isObj {
+		r.name = jsonobj.Str(data.Get("name"))
 	}
 	if old := s.ix.byID[id]; old != nil {
 		s.ix.order = slices.DeleteFunc(s.ix.order, func(x *ixRecord) bool { return x == old })
@@ -219,10 +221,10 @@ func (s *Server) interactionCallback(rq *request) response {
 	if !valid {
 		return errBadJSON
 	}
-	typ, _ := num(b.get("type"))
-	data, _ := b.get("data").(*object)
+	typ, _ := jsonobj.Num(b.Get("type"))
+	data, _ := b.Get("data").(*jsonobj.Object)
 	if data == nil {
-		data = obj()
+		data = jsonobj.New()
 	}
 	var fe formErrors
 	switch typ {
@@ -245,7 +247,7 @@ func (s *Server) interactionCallback(rq *request) response {
 	case 4, 5:
 		m := s.interactionMessageLocked(r, data)
 		if typ == 5 {
-			m.o.set("flags", flagsOf(m.o)|flagLoading)
+			m.o.Set("flags", flagsOf(m.o)|flagLoading)
 		}
 		r.original = m
 		r.OriginalID = m.id
@@ -253,7 +255,7 @@ func (s *Server) interactionCallback(rq *request) response {
 		if m := s.messageLocked(r.ChannelID, r.MessageID); m != nil {
 			if typ == 7 {
 				s.applyMessageFieldsLocked(m.o, data)
-				m.o.set("edited_timestamp", timestamp(rq.now))
+				m.o.Set("edited_timestamp", timestamp(rq.now))
 			}
 			r.original = m
 			r.OriginalID = m.id
@@ -269,7 +271,7 @@ func (s *Server) interactionCallback(rq *request) response {
 // interactionMessageLocked creates a message sent through an interaction
 // (response or follow-up). Ephemeral ones are not stored in the channel:
 // only the invoking user sees them.
-func (s *Server) interactionMessageLocked(r *ixRecord, data *object) *storedMessage {
+func (s *Server) interactionMessageLocked(r *ixRecord, data *jsonobj.Object) *storedMessage {
 	id := s.nextIDLocked()
 	typ := 0
 	if r.command {
@@ -277,13 +279,13 @@ func (s *Server) interactionMessageLocked(r *ixRecord, data *object) *storedMess
 	}
 	o := s.messageObjectLocked(r.ChannelID, id, s.cfg.BotUserID, typ)
 	s.applyMessageFieldsLocked(o, data)
-	o.set("application_id", s.cfg.AppID).set("webhook_id", s.cfg.AppID)
-	meta := obj("id", r.ID, "type", r.Type, "user", s.userObjectLocked(r.UserID),
-		"authorizing_integration_owners", obj("0", r.GuildID))
+	o.Set("application_id", s.cfg.AppID).Set("webhook_id", s.cfg.AppID)
+	meta := jsonobj.New("id", r.ID, "type", r.Type, "user", s.userObjectLocked(r.UserID),
+		"authorizing_integration_owners", jsonobj.New("0", r.GuildID))
 	if r.name != "" {
-		meta.set("name", r.name)
+		meta.Set("name", r.name)
 	}
-	o.set("interaction_metadata", meta)
+	o.Set("interaction_metadata", meta)
 	m := &storedMessage{id: id, channelID: r.ChannelID, authorID: s.cfg.BotUserID, o: o}
 	if flagsOf(o)&flagEphemeral == 0 {
 		s.putMessageLocked(m)
@@ -291,8 +293,8 @@ func (s *Server) interactionMessageLocked(r *ixRecord, data *object) *storedMess
 	return m
 }
 
-func flagsOf(o *object) int64 {
-	f, _ := num(o.get("flags"))
+func flagsOf(o *jsonobj.Object) int64 {
+	f, _ := jsonobj.Num(o.Get("flags"))
 	return f
 }
 
@@ -382,8 +384,8 @@ func (s *Server) editWebhookMessage(rq *request) response {
 		return resp
 	}
 	s.applyMessageFieldsLocked(m.o, b)
-	m.o.set("flags", flagsOf(m.o)&^flagLoading)
-	m.o.set("edited_timestamp", timestamp(rq.now))
+	m.o.Set("flags", flagsOf(m.o)&^flagLoading)
+	m.o.Set("edited_timestamp", timestamp(rq.now))
 	if flagsOf(m.o)&flagEphemeral == 0 && s.messageLocked(m.channelID, m.id) == nil {
 		s.putMessageLocked(m)
 	}
@@ -409,7 +411,7 @@ func (s *Server) overwriteCommands(rq *request) response {
 	if rq.path("app") != s.cfg.AppID {
 		return errMissingAccess
 	}
-	v, err := parseJSON(rq.body)
+	v, err := jsonobj.Parse(rq.body)
 	list, isArr := v.([]any)
 	if err != nil || !isArr {
 		return errBadJSON
@@ -423,9 +425,9 @@ func (s *Server) overwriteCommands(rq *request) response {
 		return r
 	}
 	old := s.ix.commands[guild]
-	var set []*object
+	var set []*jsonobj.Object
 	for _, c := range list {
-		set = append(set, s.commandObjectLocked(c.(*object), guild, old))
+		set = append(set, s.commandObjectLocked(c.(*jsonobj.Object), guild, old))
 	}
 	s.ix.commands[guild] = set
 	s.ix.commandCalls = append(s.ix.commandCalls, CommandCall{Method: "PUT", GuildID: guild, Body: slices.Clone(rq.body), At: rq.now})
@@ -436,7 +438,7 @@ func (s *Server) createCommand(rq *request) response {
 	if rq.path("app") != s.cfg.AppID {
 		return errMissingAccess
 	}
-	b, err := parseObject(rq.body)
+	b, err := jsonobj.ParseObject(rq.body)
 	if err != nil {
 		return errBadJSON
 	}
@@ -449,7 +451,7 @@ func (s *Server) createCommand(rq *request) response {
 	old := s.ix.commands[guild]
 	c := s.commandObjectLocked(b, guild, old)
 	s.ix.commandCalls = append(s.ix.commandCalls, CommandCall{Method: "POST", GuildID: guild, Body: slices.Clone(rq.body), At: rq.now})
-	if i := slices.IndexFunc(old, func(o *object) bool { return o.get("name") == c.get("name") }); i >= 0 {
+	if i := slices.IndexFunc(old, func(o *jsonobj.Object) bool { return o.Get("name") == c.Get("name") }); i >= 0 {
 		old[i] = c
 		return ok(c)
 	}
@@ -459,64 +461,64 @@ func (s *Server) createCommand(rq *request) response {
 
 // commandObjectLocked renders a registered command, keeping the ID of an
 // existing command with the same name, as Discord does.
-func (s *Server) commandObjectLocked(b *object, guild string, old []*object) *object {
-	name := str(b.get("name"))
+func (s *Server) commandObjectLocked(b *jsonobj.Object, guild string, old []*jsonobj.Object) *jsonobj.Object {
+	name := jsonobj.Str(b.Get("name"))
 	id := ""
 	for _, o := range old {
-		if str(o.get("name")) == name {
-			id = str(o.get("id"))
+		if jsonobj.Str(o.Get("name")) == name {
+			id = jsonobj.Str(o.Get("id"))
 		}
 	}
 	if id == "" {
 		id = s.nextIDLocked()
 	}
 	typ := any(1)
-	if t, isNum := num(b.get("type")); isNum {
+	if t, isNum := jsonobj.Num(b.Get("type")); isNum {
 		typ = t
 	}
-	o := obj("id", id, "application_id", s.cfg.AppID, "version", s.nextIDLocked(),
-		"default_member_permissions", b.get("default_member_permissions"), "type", typ, "name", name,
-		"name_localizations", b.get("name_localizations"), "description", str(b.get("description")),
-		"description_localizations", b.get("description_localizations"))
+	o := jsonobj.New("id", id, "application_id", s.cfg.AppID, "version", s.nextIDLocked(),
+		"default_member_permissions", b.Get("default_member_permissions"), "type", typ, "name", name,
+		"name_localizations", b.Get("name_localizations"), "description", jsonobj.Str(b.Get("description")),
+		"description_localizations", b.Get("description_localizations"))
 	if guild != "" {
-		o.set("guild_id", guild)
+		o.Set("guild_id", guild)
 	}
-	if opts := arr(b.get("options")); len(opts) > 0 {
-		o.set("options", opts)
+	if opts := jsonobj.Arr(b.Get("options")); len(opts) > 0 {
+		o.Set("options", opts)
 	}
 	if guild == "" {
 		dm := any(true)
-		if b.has("dm_permission") && b.get("dm_permission") != nil {
-			dm = b.get("dm_permission")
+		if b.Has("dm_permission") && b.Get("dm_permission") != nil {
+			dm = b.Get("dm_permission")
 		}
-		o.set("dm_permission", dm)
+		o.Set("dm_permission", dm)
 	}
-	o.set("contexts", b.get("contexts"))
-	it := b.get("integration_types")
+	o.Set("contexts", b.Get("contexts"))
+	it := b.Get("integration_types")
 	if it == nil {
 		it = []any{0}
 	}
-	o.set("integration_types", it)
-	o.set("nsfw", b.get("nsfw") == true)
+	o.Set("integration_types", it)
+	o.Set("nsfw", b.Get("nsfw") == true)
 	return o
 }
 
 // validateCommand checks a command as Discord's form validation does for
 // names, descriptions and options.
 func validateCommand(fe *formErrors, prefix string, v any) {
-	c, isObj := v.(*object)
+	c, isObj := v.(*jsonobj.Object)
 	if !isObj {
 		fe.add(strings.TrimSuffix(prefix, "."), "MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType")
 		return
 	}
-	typ, hasType := num(c.get("type"))
+	typ, hasType := jsonobj.Num(c.Get("type"))
 	chatInput := !hasType || typ == 1
 	validateNameDesc(fe, prefix, c, chatInput)
-	validateOptions(fe, prefix+"options", arr(c.get("options")))
+	validateOptions(fe, prefix+"options", jsonobj.Arr(c.Get("options")))
 }
 
-func validateNameDesc(fe *formErrors, prefix string, c *object, chatInput bool) {
-	name := str(c.get("name"))
+func validateNameDesc(fe *formErrors, prefix string, c *jsonobj.Object, chatInput bool) {
+	name := jsonobj.Str(c.Get("name"))
 	switch {
 	case name == "":
 		fe.add(prefix+"name", "BASE_TYPE_REQUIRED", "This field is required")
@@ -526,7 +528,7 @@ func validateNameDesc(fe *formErrors, prefix string, c *object, chatInput bool) 
 		fe.add(prefix+"name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 32 in length.")
 	}
 	if chatInput {
-		if n := utf8.RuneCountInString(str(c.get("description"))); n < 1 || n > 100 {
+		if n := utf8.RuneCountInString(jsonobj.Str(c.Get("description"))); n < 1 || n > 100 {
 			fe.add(prefix+"description", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
 		}
 	}
@@ -538,16 +540,16 @@ func validateOptions(fe *formErrors, prefix string, opts []any) {
 	}
 	for i, v := range opts {
 		p := prefix + "." + strconvI(i) + "."
-		o, isObj := v.(*object)
+		o, isObj := v.(*jsonobj.Object)
 		if !isObj {
 			fe.add(strings.TrimSuffix(p, "."), "MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType")
 			continue
 		}
-		t, _ := num(o.get("type"))
+		t, _ := jsonobj.Num(o.Get("type"))
 		if t < 1 || t > 11 {
 			fe.add(p+"type", "BASE_TYPE_CHOICES", "Value must be one of {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}.")
 		}
 		validateNameDesc(fe, p, o, true)
-		validateOptions(fe, p+"options", arr(o.get("options")))
+		validateOptions(fe, p+"options", jsonobj.Arr(o.Get("options")))
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/kommune-dugnad/dugnad/internal/jsonobj"
 )
 
 // payloadRel is where the recorded Discord payloads live, relative to this
@@ -78,7 +80,7 @@ func loadTemplates() (templates, error) {
 		if err != nil {
 			return nil, fmt.Errorf("discordfake: read payload template: %w", err)
 		}
-		if _, err := parseObject(b); err != nil {
+		if _, err := jsonobj.ParseObject(b); err != nil {
 			return nil, fmt.Errorf("discordfake: payload template %s: %w", name, err)
 		}
 		return b, nil
@@ -131,8 +133,8 @@ func loadTemplates() (templates, error) {
 
 // tmpl parses a fresh, mutable copy of a template. The templates are checked
 // by New, so a failure here is a bug.
-func tmpl(b []byte) *object {
-	o, err := parseObject(b)
+func tmpl(b []byte) *jsonobj.Object {
+	o, err := jsonobj.ParseObject(b)
 	if err != nil {
 		panic(fmt.Sprintf("discordfake: parse template: %v", err))
 	}

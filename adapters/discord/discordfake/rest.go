@@ -19,6 +19,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/kommune-dugnad/dugnad/internal/jsonobj"
 )
 
 // RateLimit makes the REST API answer a share of calls with HTTP 429, as
@@ -100,7 +102,7 @@ func created(body any) response { return response{status: http.StatusCreated, bo
 func noContent() response       { return response{status: http.StatusNoContent} }
 
 func apiError(status, code int, message string) response {
-	return response{status: status, code: code, body: obj("message", message, "code", code)}
+	return response{status: status, code: code, body: jsonobj.New("message", message, "code", code)}
 }
 
 // Discord's errors as the fake answers them.
@@ -123,19 +125,19 @@ var (
 
 // formErrors collects field errors for Discord's 50035 "Invalid Form Body"
 // answer: {"code":50035,"errors":{"content":{"_errors":[{"code","message"}]}},…}.
-type formErrors struct{ root *object }
+type formErrors struct{ root *jsonobj.Object }
 
 // add records an error at a dotted path such as "components.0.components.1.custom_id".
 func (fe *formErrors) add(path, code, message string) {
 	if fe.root == nil {
-		fe.root = obj()
+		fe.root = jsonobj.New()
 	}
 	o := fe.root
 	for _, k := range strings.Split(path, ".") {
-		o = o.child(k)
+		o = o.Child(k)
 	}
-	errs := arr(o.get("_errors"))
-	o.set("_errors", append(errs, obj("code", code, "message", message)))
+	errs := jsonobj.Arr(o.Get("_errors"))
+	o.Set("_errors", append(errs, jsonobj.New("code", code, "message", message)))
 }
 
 func (fe *formErrors) response() (response, bool) {
@@ -143,7 +145,7 @@ func (fe *formErrors) response() (response, bool) {
 		return response{}, false
 	}
 	return response{status: http.StatusBadRequest, code: 50035,
-		body: obj("message", "Invalid Form Body", "code", 50035, "errors", fe.root)}, true
+		body: jsonobj.New("message", "Invalid Form Body", "code", 50035, "errors", fe.root)}, true
 }
 
 // route is one REST endpoint of the fake, relative to /api/v9.
@@ -264,7 +266,7 @@ func (s *Server) serveLocked(rt route, rq *request, h http.Header) (response, bo
 			h.Set("X-RateLimit-Scope", "user")
 			h.Set("X-RateLimit-Global", "false")
 		}
-		return response{status: http.StatusTooManyRequests, body: obj(
+		return response{status: http.StatusTooManyRequests, body: jsonobj.New(
 			"message", "You are being rate limited.", "retry_after", ra, "global", s.rateLimit.Global)}, true
 	}
 	resp := rt.h(s, rq)
@@ -322,17 +324,17 @@ func seconds(f float64) time.Duration { return time.Duration(f * float64(time.Se
 // --- gateway and users ---
 
 func (s *Server) getGateway(*request) response {
-	return ok(obj("url", s.GatewayURL()))
+	return ok(jsonobj.New("url", s.GatewayURL()))
 }
 
 func (s *Server) getGatewayBot(*request) response {
-	return ok(obj("url", s.GatewayURL(), "shards", 1, "session_start_limit", obj(
+	return ok(jsonobj.New("url", s.GatewayURL(), "shards", 1, "session_start_limit", jsonobj.New(
 		"total", 1000, "remaining", 1000-len(s.gw.identifies), "reset_after", 86400000, "max_concurrency", 1)))
 }
 
 func (s *Server) getMe(*request) response {
 	u := s.userObjectLocked(s.cfg.BotUserID)
-	u.set("verified", true).set("mfa_enabled", false).set("flags", 0).set("email", nil)
+	u.Set("verified", true).Set("mfa_enabled", false).Set("flags", 0).Set("email", nil)
 	return ok(u)
 }
 
@@ -370,25 +372,25 @@ func (s *Server) getChannel(rq *request) response {
 }
 
 // channelObjectLocked renders a channel like GET /channels/{id}.
-func (s *Server) channelObjectLocked(c *channelState) *object {
+func (s *Server) channelObjectLocked(c *channelState) *jsonobj.Object {
 	var last any
 	if ms := sortedMessages(c); len(ms) > 0 {
 		last = ms[len(ms)-1].id
 	}
-	o := obj("id", c.ID, "type", int(c.Type), "last_message_id", last, "flags", 0)
+	o := jsonobj.New("id", c.ID, "type", int(c.Type), "last_message_id", last, "flags", 0)
 	switch {
 	case c.Type == discordgo.ChannelTypeDM:
-		o.set("recipients", []any{s.userObjectLocked(c.RecipientID)})
+		o.Set("recipients", []any{s.userObjectLocked(c.RecipientID)})
 	case c.ParentID != "" && isThread(c.Type):
-		o.set("guild_id", c.GuildID).set("name", c.Name).set("parent_id", c.ParentID).
-			set("owner_id", s.cfg.BotUserID).set("rate_limit_per_user", 0).
-			set("message_count", len(c.msgs)).set("member_count", 1).set("total_message_sent", len(c.msgs)).
-			set("thread_metadata", obj("archived", false, "archive_timestamp", timestamp(snowflakeTime(c.ID)),
+		o.Set("guild_id", c.GuildID).Set("name", c.Name).Set("parent_id", c.ParentID).
+			Set("owner_id", s.cfg.BotUserID).Set("rate_limit_per_user", 0).
+			Set("message_count", len(c.msgs)).Set("member_count", 1).Set("total_message_sent", len(c.msgs)).
+			Set("thread_metadata", jsonobj.New("archived", false, "archive_timestamp", timestamp(snowflakeTime(c.ID)),
 				"auto_archive_duration", 1440, "locked", false, "create_timestamp", timestamp(snowflakeTime(c.ID))))
 	default:
-		o.set("guild_id", c.GuildID).set("name", c.Name).set("parent_id", nil).
-			set("rate_limit_per_user", 0).set("topic", nil).set("position", 0).
-			set("permission_overwrites", []any{}).set("nsfw", false)
+		o.Set("guild_id", c.GuildID).Set("name", c.Name).Set("parent_id", nil).
+			Set("rate_limit_per_user", 0).Set("topic", nil).Set("position", 0).
+			Set("permission_overwrites", []any{}).Set("nsfw", false)
 	}
 	return o
 }
@@ -402,7 +404,7 @@ func isThread(t discordgo.ChannelType) bool {
 
 // messageBody reads a message create/edit body: JSON, or multipart with a
 // payload_json part and files.
-func messageBody(rq *request) (*object, json.RawMessage, []string, bool) {
+func messageBody(rq *request) (*jsonobj.Object, json.RawMessage, []string, bool) {
 	raw := json.RawMessage(rq.body)
 	var files []string
 	if mt, params, _ := mime.ParseMediaType(rq.r.Header.Get("Content-Type")); mt == "multipart/form-data" {
@@ -424,7 +426,7 @@ func messageBody(rq *request) (*object, json.RawMessage, []string, bool) {
 			raw = json.RawMessage("{}")
 		}
 	}
-	o, err := parseObject(raw)
+	o, err := jsonobj.ParseObject(raw)
 	if err != nil {
 		return nil, nil, nil, false
 	}
@@ -444,13 +446,13 @@ func (s *Server) postMessage(rq *request) response {
 	var fe formErrors
 	validateMessage(&fe, b)
 	var ref *storedMessage
-	if r, isObj := b.get("message_reference").(*object); isObj {
-		refID := str(r.get("message_id"))
-		refCh := str(r.get("channel_id"))
+	if r, isObj := b.Get("message_reference").(*jsonobj.Object); isObj {
+		refID := jsonobj.Str(r.Get("message_id"))
+		refCh := jsonobj.Str(r.Get("channel_id"))
 		if refCh == "" {
 			refCh = chID
 		}
-		if ref = s.messageLocked(refCh, refID); ref == nil && r.get("fail_if_not_exists") != false {
+		if ref = s.messageLocked(refCh, refID); ref == nil && r.Get("fail_if_not_exists") != false {
 			fe.add("message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")
 		}
 	}
@@ -467,45 +469,45 @@ func (s *Server) postMessage(rq *request) response {
 		s.setReplyLocked(o, ref.channelID, ref.id)
 	}
 	for i, f := range files {
-		o.set("attachments", append(arr(o.get("attachments")), obj(
+		o.Set("attachments", append(jsonobj.Arr(o.Get("attachments")), jsonobj.New(
 			"id", s.nextIDLocked(), "filename", f, "size", 0,
 			"url", "https://cdn.discordapp.com/attachments/"+chID+"/"+strconv.Itoa(i)+"/"+f,
 			"proxy_url", "https://media.discordapp.net/attachments/"+chID+"/"+strconv.Itoa(i)+"/"+f)))
 	}
-	if n := b.get("nonce"); n != nil {
-		o.set("nonce", n)
+	if n := b.Get("nonce"); n != nil {
+		o.Set("nonce", n)
 	}
 	pinged, everyone := s.pingsLocked(b, c, ref)
 	mentions := []any{}
 	for _, u := range pinged {
 		mentions = append(mentions, s.userObjectLocked(u))
 	}
-	o.set("mentions", mentions).set("mention_everyone", everyone)
+	o.Set("mentions", mentions).Set("mention_everyone", everyone)
 	m := &storedMessage{id: id, channelID: chID, authorID: s.cfg.BotUserID, o: o}
 	s.putMessageLocked(m)
-	s.sends = append(s.sends, Send{ChannelID: chID, MessageID: id, Content: str(b.get("content")),
+	s.sends = append(s.sends, Send{ChannelID: chID, MessageID: id, Content: jsonobj.Str(b.Get("content")),
 		Body: slices.Clone(raw), Files: files, Pinged: pinged, PingedEveryone: everyone, At: rq.now})
 	return ok(s.renderMessageLocked(m))
 }
 
 // applyMessageFieldsLocked copies the message fields a create or edit body
 // sets onto o.
-func (s *Server) applyMessageFieldsLocked(o, b *object) {
-	if b.has("content") {
-		o.set("content", nullToEmpty(b.get("content"), ""))
+func (s *Server) applyMessageFieldsLocked(o, b *jsonobj.Object) {
+	if b.Has("content") {
+		o.Set("content", nullToEmpty(b.Get("content"), ""))
 	}
 	for _, k := range []string{"components", "embeds"} {
-		if b.has(k) {
-			o.set(k, nullToEmpty(b.get(k), []any{}))
+		if b.Has(k) {
+			o.Set(k, nullToEmpty(b.Get(k), []any{}))
 		}
 	}
-	if b.has("flags") {
-		if f, isNum := num(b.get("flags")); isNum {
-			o.set("flags", f)
+	if b.Has("flags") {
+		if f, isNum := jsonobj.Num(b.Get("flags")); isNum {
+			o.Set("flags", f)
 		}
 	}
-	if b.get("tts") == true {
-		o.set("tts", true)
+	if b.Get("tts") == true {
+		o.Set("tts", true)
 	}
 }
 
@@ -516,9 +518,9 @@ func nullToEmpty(v, empty any) any {
 	return v
 }
 
-func isEmptyMessage(b *object) bool {
-	return str(b.get("content")) == "" && len(arr(b.get("embeds"))) == 0 &&
-		len(arr(b.get("components"))) == 0 && len(arr(b.get("sticker_ids"))) == 0 && b.get("poll") == nil
+func isEmptyMessage(b *jsonobj.Object) bool {
+	return jsonobj.Str(b.Get("content")) == "" && len(jsonobj.Arr(b.Get("embeds"))) == 0 &&
+		len(jsonobj.Arr(b.Get("components"))) == 0 && len(jsonobj.Arr(b.Get("sticker_ids"))) == 0 && b.Get("poll") == nil
 }
 
 var (
@@ -530,25 +532,25 @@ var (
 // mentions in the content, @everyone/@here, and the replied-to author,
 // filtered by allowed_mentions as Discord documents (absent: users, roles
 // and everyone are parsed and the replied user is pinged).
-func (s *Server) pingsLocked(b *object, c *channelState, ref *storedMessage) ([]string, bool) {
-	content := str(b.get("content"))
+func (s *Server) pingsLocked(b *jsonobj.Object, c *channelState, ref *storedMessage) ([]string, bool) {
+	content := jsonobj.Str(b.Get("content"))
 	parseUsers, parseEveryone := true, true
 	var allowUsers []string
 	repliedUser := true
-	if am, isObj := b.get("allowed_mentions").(*object); isObj {
+	if am, isObj := b.Get("allowed_mentions").(*jsonobj.Object); isObj {
 		parseUsers, parseEveryone = false, false
-		for _, p := range arr(am.get("parse")) {
-			switch str(p) {
+		for _, p := range jsonobj.Arr(am.Get("parse")) {
+			switch jsonobj.Str(p) {
 			case "users":
 				parseUsers = true
 			case "everyone":
 				parseEveryone = true
 			}
 		}
-		for _, u := range arr(am.get("users")) {
-			allowUsers = append(allowUsers, str(u))
+		for _, u := range jsonobj.Arr(am.Get("users")) {
+			allowUsers = append(allowUsers, jsonobj.Str(u))
 		}
-		repliedUser = am.get("replied_user") == true
+		repliedUser = am.Get("replied_user") == true
 	}
 	var pinged []string
 	for _, m := range userMention.FindAllStringSubmatch(content, -1) {
@@ -567,55 +569,55 @@ func (s *Server) pingsLocked(b *object, c *channelState, ref *storedMessage) ([]
 // validateMessage checks a message body the way Discord's form validation
 // does for the fields a bot uses: content length, allowed_mentions
 // exclusivity and component structure.
-func validateMessage(fe *formErrors, b *object) {
-	if n := utf8.RuneCountInString(str(b.get("content"))); n > 2000 {
+func validateMessage(fe *formErrors, b *jsonobj.Object) {
+	if n := utf8.RuneCountInString(jsonobj.Str(b.Get("content"))); n > 2000 {
 		fe.add("content", "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length.")
 	}
-	if am, isObj := b.get("allowed_mentions").(*object); isObj {
+	if am, isObj := b.Get("allowed_mentions").(*jsonobj.Object); isObj {
 		for _, kind := range []string{"users", "roles"} {
-			if len(arr(am.get(kind))) > 0 && slices.ContainsFunc(arr(am.get("parse")), func(p any) bool { return str(p) == kind }) {
+			if len(jsonobj.Arr(am.Get(kind))) > 0 && slices.ContainsFunc(jsonobj.Arr(am.Get("parse")), func(p any) bool { return jsonobj.Str(p) == kind }) {
 				fe.add("allowed_mentions", "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
 					`parse:["`+kind+`"] and `+kind+`: [ids...] are mutually exclusive.`)
 			}
 		}
 	}
-	validateComponents(fe, b.get("components"))
+	validateComponents(fe, b.Get("components"))
 }
 
 func validateComponents(fe *formErrors, v any) {
-	rows := arr(v)
+	rows := jsonobj.Arr(v)
 	if len(rows) > 5 {
 		fe.add("components", "BASE_TYPE_BAD_LENGTH", "Must be between 0 and 5 in length.")
 	}
 	seen := map[string]bool{}
 	for i, r := range rows {
-		row, isObj := r.(*object)
+		row, isObj := r.(*jsonobj.Object)
 		p := "components." + strconv.Itoa(i)
 		if !isObj {
 			fe.add(p, "MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType")
 			continue
 		}
-		if t, _ := num(row.get("type")); t != 1 {
+		if t, _ := jsonobj.Num(row.Get("type")); t != 1 {
 			fe.add(p+".type", "COMPONENT_LAYOUT_WIDTH_EXCEEDED", "The specified component exceeds the maximum width")
 			continue
 		}
-		items := arr(row.get("components"))
+		items := jsonobj.Arr(row.Get("components"))
 		if len(items) == 0 || len(items) > 5 {
 			fe.add(p+".components", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 5 in length.")
 		}
 		for j, it := range items {
-			c, isObj := it.(*object)
+			c, isObj := it.(*jsonobj.Object)
 			q := p + ".components." + strconv.Itoa(j)
 			if !isObj {
 				fe.add(q, "MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType")
 				continue
 			}
-			t, _ := num(c.get("type"))
-			id := str(c.get("custom_id"))
-			style, _ := num(c.get("style"))
+			t, _ := jsonobj.Num(c.Get("type"))
+			id := jsonobj.Str(c.Get("custom_id"))
+			style, _ := jsonobj.Num(c.Get("style"))
 			switch {
 			case t == 2 && style == 5: // link button
-				if str(c.get("url")) == "" {
+				if jsonobj.Str(c.Get("url")) == "" {
 					fe.add(q+".url", "BASE_TYPE_REQUIRED", "This field is required")
 				}
 				if id != "" {
@@ -641,10 +643,10 @@ func validateComponents(fe *formErrors, v any) {
 				if style < 1 || style > 6 {
 					fe.add(q+".style", "BASE_TYPE_CHOICES", "Value must be one of {1, 2, 3, 4, 5, 6}.")
 				}
-				if utf8.RuneCountInString(str(c.get("label"))) > 80 {
+				if utf8.RuneCountInString(jsonobj.Str(c.Get("label"))) > 80 {
 					fe.add(q+".label", "BASE_TYPE_MAX_LENGTH", "Must be 80 or fewer in length.")
 				}
-				if str(c.get("label")) == "" && c.get("emoji") == nil {
+				if jsonobj.Str(c.Get("label")) == "" && c.Get("emoji") == nil {
 					fe.add(q+".label", "BASE_TYPE_REQUIRED", "This field is required")
 				}
 			}
@@ -750,7 +752,7 @@ func (s *Server) editMessage(rq *request) response {
 		return r
 	}
 	s.applyMessageFieldsLocked(m.o, b)
-	m.o.set("edited_timestamp", timestamp(rq.now))
+	m.o.Set("edited_timestamp", timestamp(rq.now))
 	s.edits = append(s.edits, Edit{ChannelID: chID, MessageID: m.id, Body: slices.Clone(raw), At: rq.now})
 	return ok(s.renderMessageLocked(m))
 }
@@ -873,18 +875,18 @@ func (s *Server) startThread(rq *request) response {
 }
 
 func (s *Server) createThreadLocked(rq *request, parent *channelState, id string, typ discordgo.ChannelType) response {
-	b, err := parseObject(rq.body)
+	b, err := jsonobj.ParseObject(rq.body)
 	if err != nil {
 		return errBadJSON
 	}
-	name := str(b.get("name"))
+	name := jsonobj.Str(b.Get("name"))
 	if n := utf8.RuneCountInString(name); n < 1 || n > 100 {
 		var fe formErrors
 		fe.add("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
 		r, _ := fe.response()
 		return r
 	}
-	if t, isNum := num(b.get("type")); isNum {
+	if t, isNum := jsonobj.Num(b.Get("type")); isNum {
 		typ = discordgo.ChannelType(t)
 	}
 	c := s.addChannelLocked(Channel{ID: id, GuildID: parent.GuildID, Type: typ, Name: name, ParentID: parent.ID})

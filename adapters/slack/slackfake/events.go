@@ -6,6 +6,8 @@ import (
 	"html"
 	"strconv"
 	"strings"
+
+	"github.com/kommune-dugnad/dugnad/internal/jsonobj"
 )
 
 // Defaults the event builders use when a test names no user or channel.
@@ -70,20 +72,20 @@ func (s *Server) MessageEvent(p MessageParams) json.RawMessage {
 	defer s.mu.Unlock()
 	p = s.messageDefaultsLocked(p)
 	o := tmpl(s.tmpl.message)
-	ev := o.child("event")
-	ev.set("client_msg_id", uuid())
-	ev.set("type", "message")
-	ev.set("text", p.Text)
-	ev.set("user", p.User)
-	ev.set("ts", p.TS)
-	ev.set("team", s.cfg.TeamID)
+	ev := o.Child("event")
+	ev.Set("client_msg_id", uuid())
+	ev.Set("type", "message")
+	ev.Set("text", p.Text)
+	ev.Set("user", p.User)
+	ev.Set("ts", p.TS)
+	ev.Set("team", s.cfg.TeamID)
 	if p.Text != "" {
-		ev.insertBefore("channel", "blocks", s.richTextLocked(p.Text))
+		ev.InsertBefore("channel", "blocks", s.richTextLocked(p.Text))
 	}
 	s.threadFieldsLocked(ev, p)
-	ev.set("channel", p.Channel)
-	ev.set("event_ts", p.TS)
-	ev.set("channel_type", channelType(p.Channel))
+	ev.Set("channel", p.Channel)
+	ev.Set("event_ts", p.TS)
+	ev.Set("channel_type", channelType(p.Channel))
 	s.outerLocked(o, "message", p.Channel, p.TS)
 	return marshal(o)
 }
@@ -103,18 +105,18 @@ func (s *Server) AppMentionEvent(p MessageParams) json.RawMessage {
 		p.Text = strings.TrimSpace(mention + " " + p.Text)
 	}
 	o := tmpl(s.tmpl.appMention)
-	ev := o.child("event")
-	ev.set("client_msg_id", uuid())
-	ev.set("text", p.Text)
-	ev.set("user", p.User)
-	ev.set("ts", p.TS)
-	ev.set("team", s.cfg.TeamID)
-	ev.set("blocks", s.richTextLocked(p.Text))
+	ev := o.Child("event")
+	ev.Set("client_msg_id", uuid())
+	ev.Set("text", p.Text)
+	ev.Set("user", p.User)
+	ev.Set("ts", p.TS)
+	ev.Set("team", s.cfg.TeamID)
+	ev.Set("blocks", s.richTextLocked(p.Text))
 	if p.ThreadTS != "" {
-		ev.insertBefore("channel", "thread_ts", p.ThreadTS)
+		ev.InsertBefore("channel", "thread_ts", p.ThreadTS)
 	}
-	ev.set("channel", p.Channel)
-	ev.set("event_ts", p.TS)
+	ev.Set("channel", p.Channel)
+	ev.Set("event_ts", p.TS)
 	s.outerLocked(o, "app_mention", p.Channel, p.TS)
 	return marshal(o)
 }
@@ -139,23 +141,23 @@ func (s *Server) ReactionEvent(p ReactionParams) json.RawMessage {
 	}
 	eventTS := s.nextTSLocked()
 	o := tmpl(s.tmpl.reaction)
-	o.set("team_id", s.cfg.TeamID)
-	o.del("enterprise_id") // the fake workspace is not an Enterprise Grid org
-	o.set("api_app_id", s.cfg.AppID)
-	ev := o.child("event")
-	ev.set("type", typ)
-	ev.set("user", p.User)
-	ev.child("item").set("type", "message").set("channel", p.Channel).set("ts", p.TS)
-	ev.set("reaction", p.Reaction)
+	o.Set("team_id", s.cfg.TeamID)
+	o.Del("enterprise_id") // the fake workspace is not an Enterprise Grid org
+	o.Set("api_app_id", s.cfg.AppID)
+	ev := o.Child("event")
+	ev.Set("type", typ)
+	ev.Set("user", p.User)
+	ev.Child("item").Set("type", "message").Set("channel", p.Channel).Set("ts", p.TS)
+	ev.Set("reaction", p.Reaction)
 	if p.ItemUser != "" {
-		ev.set("item_user", p.ItemUser)
+		ev.Set("item_user", p.ItemUser)
 	} else {
-		ev.del("item_user")
+		ev.Del("item_user")
 	}
-	ev.set("event_ts", eventTS)
-	o.set("event_id", s.eventIDLocked())
-	o.set("event_time", tsSeconds(eventTS))
-	o.set("authed_users", []any{s.cfg.BotUserID})
+	ev.Set("event_ts", eventTS)
+	o.Set("event_id", s.eventIDLocked())
+	o.Set("event_time", tsSeconds(eventTS))
+	o.Set("authed_users", []any{s.cfg.BotUserID})
 	return marshal(o)
 }
 
@@ -182,10 +184,10 @@ func (s *Server) BlockActionsPayload(p BlockActionParams) json.RawMessage {
 				p.BlockID = blockID
 			}
 			if p.Value == "" {
-				p.Value = str(el.get("value"))
+				p.Value = jsonobj.Str(el.Get("value"))
 			}
-			if t, ok := el.get("text").(*object); ok && str(t.get("text")) != "" {
-				label = str(t.get("text"))
+			if t, ok := el.Get("text").(*jsonobj.Object); ok && jsonobj.Str(t.Get("text")) != "" {
+				label = jsonobj.Str(t.Get("text"))
 			}
 		}
 	}
@@ -194,41 +196,41 @@ func (s *Server) BlockActionsPayload(p BlockActionParams) json.RawMessage {
 	}
 
 	o := tmpl(s.tmpl.blockActions)
-	user := o.child("user").set("id", p.User)
+	user := o.Child("user").Set("id", p.User)
 	if u, ok := s.users[p.User]; ok {
-		user.set("username", u.Name).set("name", u.Name).set("team_id", u.TeamID)
+		user.Set("username", u.Name).Set("name", u.Name).Set("team_id", u.TeamID)
 	}
-	o.set("api_app_id", s.cfg.AppID)
-	container := o.child("container").set("message_ts", p.MessageTS).set("channel_id", p.Channel)
+	o.Set("api_app_id", s.cfg.AppID)
+	container := o.Child("container").Set("message_ts", p.MessageTS).Set("channel_id", p.Channel)
 	if stored != nil && stored.ThreadTS != "" && stored.ThreadTS != stored.TS {
-		container.insertBefore("channel_id", "thread_ts", stored.ThreadTS)
+		container.InsertBefore("channel_id", "thread_ts", stored.ThreadTS)
 	}
-	o.set("trigger_id", s.triggerIDLocked())
-	o.child("team").set("id", p.Team).set("domain", s.cfg.TeamDomain)
-	o.child("channel").set("id", p.Channel)
+	o.Set("trigger_id", s.triggerIDLocked())
+	o.Child("team").Set("id", p.Team).Set("domain", s.cfg.TeamDomain)
+	o.Child("channel").Set("id", p.Channel)
 	if stored != nil {
-		o.set("message", s.messageJSONLocked(stored))
+		o.Set("message", s.messageJSONLocked(stored))
 	} else {
-		msg := o.child("message")
-		msg.set("bot_id", s.cfg.BotID).set("user", s.cfg.BotUserID).set("ts", p.MessageTS).
-			set("app_id", s.cfg.AppID).set("team", p.Team)
-		if blocks, ok := msg.get("blocks").([]any); ok && len(blocks) > 0 {
-			if b, ok := blocks[0].(*object); ok {
-				b.set("block_id", p.BlockID)
-				b.child("accessory").set("action_id", p.ActionID).set("value", p.Value)
+		msg := o.Child("message")
+		msg.Set("bot_id", s.cfg.BotID).Set("user", s.cfg.BotUserID).Set("ts", p.MessageTS).
+			Set("app_id", s.cfg.AppID).Set("team", p.Team)
+		if blocks, ok := msg.Get("blocks").([]any); ok && len(blocks) > 0 {
+			if b, ok := blocks[0].(*jsonobj.Object); ok {
+				b.Set("block_id", p.BlockID)
+				b.Child("accessory").Set("action_id", p.ActionID).Set("value", p.Value)
 			}
 		}
 	}
-	o.set("response_url", s.responseURLLocked("actions", p.Team))
-	action := obj(
+	o.Set("response_url", s.responseURLLocked("actions", p.Team))
+	action := jsonobj.New(
 		"action_id", p.ActionID,
 		"block_id", p.BlockID,
-		"text", obj("type", "plain_text", "text", label),
+		"text", jsonobj.New("type", "plain_text", "text", label),
 		"value", p.Value,
 		"type", "button",
 		"action_ts", s.nextTSLocked(),
 	)
-	o.set("actions", []any{action})
+	o.Set("actions", []any{action})
 	return marshal(o)
 }
 
@@ -261,17 +263,17 @@ func (s *Server) SlashCommandPayload(p SlashCommandParams) json.RawMessage {
 		}
 	}
 	o := tmpl(s.tmpl.slashCommand)
-	o.set("team_id", s.cfg.TeamID)
-	o.set("team_domain", s.cfg.TeamDomain)
-	o.set("channel_id", p.Channel)
-	o.set("channel_name", p.ChannelName)
-	o.set("user_id", p.User)
-	o.set("user_name", p.UserName)
-	o.set("command", p.Command)
-	o.set("text", p.Text)
-	o.set("api_app_id", s.cfg.AppID)
-	o.set("response_url", s.responseURLLocked("commands", s.cfg.TeamID))
-	o.set("trigger_id", s.triggerIDLocked())
+	o.Set("team_id", s.cfg.TeamID)
+	o.Set("team_domain", s.cfg.TeamDomain)
+	o.Set("channel_id", p.Channel)
+	o.Set("channel_name", p.ChannelName)
+	o.Set("user_id", p.User)
+	o.Set("user_name", p.UserName)
+	o.Set("command", p.Command)
+	o.Set("text", p.Text)
+	o.Set("api_app_id", s.cfg.AppID)
+	o.Set("response_url", s.responseURLLocked("commands", s.cfg.TeamID))
+	o.Set("trigger_id", s.triggerIDLocked())
 	return marshal(o)
 }
 
@@ -289,28 +291,28 @@ func (s *Server) messageDefaultsLocked(p MessageParams) MessageParams {
 }
 
 // threadFieldsLocked adds thread_ts and parent_user_id for a reply.
-func (s *Server) threadFieldsLocked(ev *object, p MessageParams) {
+func (s *Server) threadFieldsLocked(ev *jsonobj.Object, p MessageParams) {
 	if p.ThreadTS == "" {
 		return
 	}
-	ev.insertBefore("channel", "thread_ts", p.ThreadTS)
+	ev.InsertBefore("channel", "thread_ts", p.ThreadTS)
 	if root := s.messageLocked(p.Channel, p.ThreadTS); root != nil && root.User != "" {
-		ev.insertBefore("channel", "parent_user_id", root.User)
+		ev.InsertBefore("channel", "parent_user_id", root.User)
 	}
 }
 
 // outerLocked fills the Events API envelope around an event.
-func (s *Server) outerLocked(o *object, eventType, channel, ts string) {
-	o.set("team_id", s.cfg.TeamID)
-	o.set("api_app_id", s.cfg.AppID)
-	o.set("event_id", s.eventIDLocked())
-	o.set("event_time", tsSeconds(ts))
-	if auths, ok := o.get("authorizations").([]any); ok && len(auths) > 0 {
-		if a, ok := auths[0].(*object); ok {
-			a.set("team_id", s.cfg.TeamID).set("user_id", s.cfg.BotUserID)
+func (s *Server) outerLocked(o *jsonobj.Object, eventType, channel, ts string) {
+	o.Set("team_id", s.cfg.TeamID)
+	o.Set("api_app_id", s.cfg.AppID)
+	o.Set("event_id", s.eventIDLocked())
+	o.Set("event_time", tsSeconds(ts))
+	if auths, ok := o.Get("authorizations").([]any); ok && len(auths) > 0 {
+		if a, ok := auths[0].(*jsonobj.Object); ok {
+			a.Set("team_id", s.cfg.TeamID).Set("user_id", s.cfg.BotUserID)
 		}
 	}
-	o.set("event_context", fmt.Sprintf("4-%s-%s-%s", eventType, s.cfg.TeamID, channel))
+	o.Set("event_context", fmt.Sprintf("4-%s-%s-%s", eventType, s.cfg.TeamID, channel))
 }
 
 func (s *Server) eventIDLocked() string { return "Ev" + s.nextIDLocked() }
@@ -351,38 +353,38 @@ func (s *Server) richTextLocked(text string) []any {
 			j = strings.IndexByte(text[i:], '>')
 		}
 		if i < 0 || j < 0 {
-			elems = append(elems, obj("type", "text", "text", html.UnescapeString(text)))
+			elems = append(elems, jsonobj.New("type", "text", "text", html.UnescapeString(text)))
 			break
 		}
 		if i > 0 {
-			elems = append(elems, obj("type", "text", "text", html.UnescapeString(text[:i])))
+			elems = append(elems, jsonobj.New("type", "text", "text", html.UnescapeString(text[:i])))
 		}
 		elems = append(elems, richTextToken(text[i+1:i+j]))
 		text = text[i+j+1:]
 	}
-	return []any{obj(
+	return []any{jsonobj.New(
 		"type", "rich_text",
 		"block_id", s.blockIDLocked(),
-		"elements", []any{obj("type", "rich_text_section", "elements", elems)},
+		"elements", []any{jsonobj.New("type", "rich_text_section", "elements", elems)},
 	)}
 }
 
 // richTextToken turns the inside of a <…> control sequence into an element.
-func richTextToken(tok string) *object {
+func richTextToken(tok string) *jsonobj.Object {
 	target, label, _ := strings.Cut(tok, "|")
 	switch {
 	case strings.HasPrefix(target, "@"):
-		return obj("type", "user", "user_id", target[1:])
+		return jsonobj.New("type", "user", "user_id", target[1:])
 	case strings.HasPrefix(target, "#"):
-		return obj("type", "channel", "channel_id", target[1:])
+		return jsonobj.New("type", "channel", "channel_id", target[1:])
 	case strings.HasPrefix(target, "!subteam^"):
-		return obj("type", "usergroup", "usergroup_id", strings.TrimPrefix(target, "!subteam^"))
+		return jsonobj.New("type", "usergroup", "usergroup_id", strings.TrimPrefix(target, "!subteam^"))
 	case strings.HasPrefix(target, "!"):
-		return obj("type", "broadcast", "range", target[1:])
+		return jsonobj.New("type", "broadcast", "range", target[1:])
 	default:
-		o := obj("type", "link", "url", target)
+		o := jsonobj.New("type", "link", "url", target)
 		if label != "" {
-			o.set("text", label)
+			o.Set("text", label)
 		}
 		return o
 	}
@@ -390,27 +392,27 @@ func richTextToken(tok string) *object {
 
 // findAction finds the interactive element with actionID in a Block Kit
 // array and returns its block's block_id and the element.
-func findAction(blocks json.RawMessage, actionID string) (string, *object) {
+func findAction(blocks json.RawMessage, actionID string) (string, *jsonobj.Object) {
 	if len(blocks) == 0 {
 		return "", nil
 	}
-	v, err := parseJSON(blocks)
+	v, err := jsonobj.Parse(blocks)
 	if err != nil {
 		return "", nil
 	}
 	arr, _ := v.([]any)
 	for _, bv := range arr {
-		b, ok := bv.(*object)
+		b, ok := bv.(*jsonobj.Object)
 		if !ok {
 			continue
 		}
-		cands := []any{b.get("accessory")}
-		if els, ok := b.get("elements").([]any); ok {
+		cands := []any{b.Get("accessory")}
+		if els, ok := b.Get("elements").([]any); ok {
 			cands = append(cands, els...)
 		}
 		for _, c := range cands {
-			if el, ok := c.(*object); ok && str(el.get("action_id")) == actionID {
-				return str(b.get("block_id")), el
+			if el, ok := c.(*jsonobj.Object); ok && jsonobj.Str(el.Get("action_id")) == actionID {
+				return jsonobj.Str(b.Get("block_id")), el
 			}
 		}
 	}

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/kommune-dugnad/dugnad/internal/jsonobj"
 )
 
 // DefaultScopes is the bot token's scope list that auth.test reports in
@@ -194,7 +196,7 @@ func New(tb testing.TB, cfg Config) *Server {
 		tb.Fatalf("%v", err)
 	}
 	for _, b := range [][]byte{t.message, t.appMention, t.reaction, t.blockActions, t.slashCommand} {
-		if _, err := parseObject(b); err != nil {
+		if _, err := jsonobj.ParseObject(b); err != nil {
 			tb.Fatalf("slackfake: payload template: %v", err)
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/url"
 	"time"
+
+	"github.com/kommune-dugnad/dugnad/internal/jsonobj"
 )
 
 // Home is one accepted views.publish call: a user's App Home tab.
@@ -14,7 +16,7 @@ type Home struct {
 
 // viewsPublish records a home tab (s.mu held). Slack needs no scope for it,
 // only the App Home feature.
-func (s *Server) viewsPublish(f url.Values) (*object, string) {
+func (s *Server) viewsPublish(f url.Values) (*jsonobj.Object, string) {
 	user, view := f.Get("user_id"), f.Get("view")
 	if user == "" {
 		return nil, "invalid_arguments"
@@ -27,7 +29,7 @@ func (s *Server) viewsPublish(f url.Values) (*object, string) {
 		return nil, "invalid_arguments"
 	}
 	s.homes = append(s.homes, Home{User: user, View: json.RawMessage(view)})
-	return obj("view", obj("id", "V"+s.nextIDLocked(), "type", "home", "blocks", json.RawMessage(v.Blocks))), ""
+	return jsonobj.New("view", jsonobj.New("id", "V"+s.nextIDLocked(), "type", "home", "blocks", json.RawMessage(v.Blocks))), ""
 }
 
 // Homes returns the App Home tabs published so far, oldest first.
@@ -52,8 +54,8 @@ func (s *Server) WaitHomes(n int, timeout time.Duration) ([]Home, bool) {
 func (s *Server) AppHomeOpenedEvent(user string) json.RawMessage {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ev := obj("type", "app_home_opened", "user", user, "channel", s.openDMLocked(user), "tab", "home", "event_ts", s.nextTSLocked())
-	o := obj("token", "verification_token", "team_id", s.cfg.TeamID, "api_app_id", s.cfg.AppID, "event", ev,
+	ev := jsonobj.New("type", "app_home_opened", "user", user, "channel", s.openDMLocked(user), "tab", "home", "event_ts", s.nextTSLocked())
+	o := jsonobj.New("token", "verification_token", "team_id", s.cfg.TeamID, "api_app_id", s.cfg.AppID, "event", ev,
 		"type", "event_callback", "event_id", s.eventIDLocked(), "event_time", time.Now().Unix())
 	return marshal(o)
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/kommune-dugnad/dugnad/internal/jsonobj"
 )
 
 // payloadRel is where the recorded Slack payloads live, relative to this
@@ -98,8 +100,8 @@ func loadTemplates() (templates, error) {
 
 // tmpl parses a fresh, mutable copy of a template. The templates are checked
 // by New, so a failure here is a bug.
-func tmpl(b []byte) *object {
-	o, err := parseObject(b)
+func tmpl(b []byte) *jsonobj.Object {
+	o, err := jsonobj.ParseObject(b)
 	if err != nil {
 		panic(fmt.Sprintf("slackfake: parse template: %v", err))
 	}

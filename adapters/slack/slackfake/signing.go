@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kommune-dugnad/dugnad/internal/jsonobj"
 )
 
 // Sign computes Slack's v0 request signature for body sent at ts with the
@@ -64,18 +66,18 @@ func HTTPBody(typ EnvelopeType, payload json.RawMessage) []byte {
 	case Interactive:
 		return []byte("payload=" + url.QueryEscape(string(payload)))
 	case SlashCommands:
-		o, err := parseObject(payload)
+		o, err := jsonobj.ParseObject(payload)
 		if err != nil {
 			return nil
 		}
 		var b strings.Builder
-		for i, k := range o.keys {
+		for i, k := range o.Keys() {
 			if i > 0 {
 				b.WriteByte('&')
 			}
-			v, ok := o.vals[k].(string)
+			v, ok := o.Get(k).(string)
 			if !ok {
-				v = strings.Trim(string(marshal(o.vals[k])), `"`)
+				v = strings.Trim(string(marshal(o.Get(k))), `"`)
 			}
 			b.WriteString(url.QueryEscape(k) + "=" + url.QueryEscape(v))
 		}

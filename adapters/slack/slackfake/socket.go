@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/kommune-dugnad/dugnad/internal/jsonobj"
 )
 
 // EnvelopeType is the type of a Socket Mode envelope carrying a payload.
@@ -111,11 +113,11 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	s.socket.opened++
 	c := &wsConn{n: s.socket.opened, ws: ws, done: make(chan struct{})}
 	s.socket.conns = append(s.socket.conns, c)
-	hello := marshal(obj(
+	hello := marshal(jsonobj.New(
 		"type", "hello",
 		"num_connections", len(s.socket.conns),
-		"debug_info", obj("host", s.host(c), "build_number", 10, "approximate_connection_time", 18060),
-		"connection_info", obj("app_id", s.cfg.AppID),
+		"debug_info", jsonobj.New("host", s.host(c), "build_number", 10, "approximate_connection_time", 18060),
+		"connection_info", jsonobj.New("app_id", s.cfg.AppID),
 	))
 	s.socket.wg.Add(2)
 	s.notify()
@@ -255,10 +257,10 @@ func (s *Server) nextFrameLocked(c *wsConn) ([]byte, *envelope) {
 // envelopeFrame renders env like Slack: the fixtures show retry fields on
 // events_api envelopes only.
 func envelopeFrame(env *envelope) []byte {
-	o := obj("envelope_id", env.id, "payload", env.payload, "type", string(env.typ),
+	o := jsonobj.New("envelope_id", env.id, "payload", env.payload, "type", string(env.typ),
 		"accepts_response_payload", env.accepts)
 	if env.typ == EventsAPI || env.attempt > 0 {
-		o.set("retry_attempt", env.attempt).set("retry_reason", env.reason)
+		o.Set("retry_attempt", env.attempt).Set("retry_reason", env.reason)
 	}
 	return marshal(o)
 }
@@ -416,12 +418,12 @@ func (s *Server) Disconnect(reason string) {
 			continue
 		}
 		c.draining = true
-		c.control = append(c.control, marshal(obj(
+		c.control = append(c.control, marshal(jsonobj.New(
 			"type", "disconnect",
 			"reason", reason,
 			"num_connections", len(s.socket.conns),
-			"debug_info", obj("host", s.host(c)),
-			"connection_info", obj("app_id", s.cfg.AppID),
+			"debug_info", jsonobj.New("host", s.host(c)),
+			"connection_info", jsonobj.New("app_id", s.cfg.AppID),
 		)))
 		c.timer = time.AfterFunc(disconnectGrace, c.close)
 	}

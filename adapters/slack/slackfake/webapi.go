@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/kommune-dugnad/dugnad/internal/jsonobj"
 )
 
 // RateLimit makes the Web API answer a share of calls with HTTP 429, a
@@ -46,9 +48,9 @@ func (s *Server) RateLimited() int {
 
 // apiMethod describes one Web API method of the fake.
 type apiMethod struct {
-	appToken bool                                        // needs the xapp- token, not the bot's
-	scope    func(f url.Values) string                   // bot scope needed; nil: none
-	handle   func(*Server, url.Values) (*object, string) // response fields, or an error code; s.mu held
+	appToken bool                                                // needs the xapp- token, not the bot's
+	scope    func(f url.Values) string                           // bot scope needed; nil: none
+	handle   func(*Server, url.Values) (*jsonobj.Object, string) // response fields, or an error code; s.mu held
 }
 
 func scope(name string) func(url.Values) string { return func(url.Values) string { return name } }
@@ -91,7 +93,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	status, resp, headers := s.dispatchLocked(name, token, form)
 	call := Call{Method: name, Form: form, Body: body, Status: status}
-	if e, _ := resp.get("error").(string); e != "" {
+	if e, _ := resp.Get("error").(string); e != "" {
 		call.Error = e
 	}
 	s.calls = append(s.calls, call)
@@ -108,14 +110,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 // dispatchLocked authenticates, rate-limits and runs one Web API call.
-func (s *Server) dispatchLocked(name, token string, form url.Values) (int, *object, http.Header) {
+func (s *Server) dispatchLocked(name, token string, form url.Values) (int, *jsonobj.Object, http.Header) {
 	h := http.Header{}
-	fail := func(code string) (int, *object, http.Header) {
-		return http.StatusOK, obj("ok", false, "error", code), h
+	fail := func(code string) (int, *jsonobj.Object, http.Header) {
+		return http.StatusOK, jsonobj.New("ok", false, "error", code), h
 	}
 	m, ok := apiMethods[name]
 	if !ok {
-		o := obj("ok", false, "error", "unknown_method", "req_method", name)
+		o := jsonobj.New("ok", false, "error", "unknown_method", "req_method", name)
 		return http.StatusOK, o, h
 	}
 	switch {
@@ -137,19 +139,19 @@ func (s *Server) dispatchLocked(name, token string, form url.Values) (int, *obje
 	if s.rateLimitedLocked(name) {
 		s.limited++
 		h.Set("Retry-After", strconv.Itoa(s.rateLimit.RetryAfter))
-		return http.StatusTooManyRequests, obj("ok", false, "error", "ratelimited"), h
+		return http.StatusTooManyRequests, jsonobj.New("ok", false, "error", "ratelimited"), h
 	}
 	if needed != "" && !slices.Contains(s.scopes, needed) {
-		return http.StatusOK, obj("ok", false, "error", "missing_scope",
+		return http.StatusOK, jsonobj.New("ok", false, "error", "missing_scope",
 			"needed", needed, "provided", strings.Join(s.scopes, ",")), h
 	}
 	resp, errCode := m.handle(s, form)
 	if errCode != "" {
 		return fail(errCode)
 	}
-	out := obj("ok", true)
-	for _, k := range resp.keys {
-		out.set(k, resp.vals[k])
+	out := jsonobj.New("ok", true)
+	for _, k := range resp.Keys() {
+		out.Set(k, resp.Get(k))
 	}
 	return http.StatusOK, out, h
 }
@@ -192,8 +194,8 @@ func parseRequestForm(r *http.Request, body []byte) url.Values {
 
 // --- methods (s.mu held) ---
 
-func (s *Server) authTest(url.Values) (*object, string) {
-	return obj(
+func (s *Server) authTest(url.Values) (*jsonobj.Object, string) {
+	return jsonobj.New(
 		"url", "https://"+s.cfg.TeamDomain+".slack.com/",
 		"team", s.cfg.TeamName,
 		"user", s.cfg.BotName,
@@ -204,13 +206,13 @@ func (s *Server) authTest(url.Values) (*object, string) {
 	), ""
 }
 
-func (s *Server) appsConnectionsOpen(url.Values) (*object, string) {
+func (s *Server) appsConnectionsOpen(url.Values) (*jsonobj.Object, string) {
 	ticket := uuid()
 	s.tickets[ticket] = true
 	s.opens++
 	host := strings.TrimPrefix(s.srv.URL, "http://")
 	u := "ws://" + host + "/socket?" + url.Values{"ticket": {ticket}, "app_id": {s.cfg.AppID}}.Encode()
-	return obj("url", u), ""
+	return jsonobj.New("url", u), ""
 }
 
 // resolveChannelLocked maps a user ID used as a channel to the bot's DM with
@@ -222,7 +224,7 @@ func (s *Server) resolveChannelLocked(ch string) (string, bool) {
 	return ch, ch != "" && s.channels[ch]
 }
 
-func (s *Server) chatPostMessage(f url.Values) (*object, string) {
+func (s *Server) chatPostMessage(f url.Values) (*jsonobj.Object, string) {
 	ch, ok := s.resolveChannelLocked(f.Get("channel"))
 	if !ok {
 		return nil, "channel_not_found"
@@ -244,10 +246,10 @@ func (s *Server) chatPostMessage(f url.Values) (*object, string) {
 		Channel: ch, TS: m.TS, ThreadTS: m.ThreadTS, Text: text,
 		Blocks: cloneRaw(blocks), Form: cloneValues(f),
 	})
-	return obj("channel", ch, "ts", m.TS, "message", s.messageJSONLocked(m)), ""
+	return jsonobj.New("channel", ch, "ts", m.TS, "message", s.messageJSONLocked(m)), ""
 }
 
-func (s *Server) chatUpdate(f url.Values) (*object, string) {
+func (s *Server) chatUpdate(f url.Values) (*jsonobj.Object, string) {
 	ch, ts := f.Get("channel"), f.Get("ts")
 	if !s.channels[ch] {
 		return nil, "channel_not_found"
@@ -272,7 +274,7 @@ func (s *Server) chatUpdate(f url.Values) (*object, string) {
 	s.updates = append(s.updates, Update{
 		Channel: ch, TS: ts, Text: f.Get("text"), Blocks: cloneRaw(blocks), Form: cloneValues(f),
 	})
-	return obj("channel", ch, "ts", ts, "text", m.Text, "message", s.messageJSONLocked(m)), ""
+	return jsonobj.New("channel", ch, "ts", ts, "text", m.Text, "message", s.messageJSONLocked(m)), ""
 }
 
 // parseBlocks validates the blocks field: absent is fine, present must be a
@@ -301,12 +303,12 @@ func (s *Server) openDMLocked(users string) string {
 	return id
 }
 
-func (s *Server) conversationsOpen(f url.Values) (*object, string) {
+func (s *Server) conversationsOpen(f url.Values) (*jsonobj.Object, string) {
 	if ch := f.Get("channel"); ch != "" {
 		if !s.channels[ch] {
 			return nil, "channel_not_found"
 		}
-		return obj("no_op", true, "already_open", true, "channel", obj("id", ch)), ""
+		return jsonobj.New("no_op", true, "already_open", true, "channel", jsonobj.New("id", ch)), ""
 	}
 	users := strings.Split(f.Get("users"), ",")
 	users = slices.DeleteFunc(users, func(u string) bool { return u == "" })
@@ -316,9 +318,9 @@ func (s *Server) conversationsOpen(f url.Values) (*object, string) {
 	sort.Strings(users)
 	key := strings.Join(users, ",")
 	if id, ok := s.dms[key]; ok {
-		return obj("no_op", true, "already_open", true, "channel", obj("id", id)), ""
+		return jsonobj.New("no_op", true, "already_open", true, "channel", jsonobj.New("id", id)), ""
 	}
-	return obj("channel", obj("id", s.openDMLocked(key))), ""
+	return jsonobj.New("channel", jsonobj.New("id", s.openDMLocked(key))), ""
 }
 
 // reactionTargetLocked finds the message a reactions.* call names.
@@ -334,7 +336,7 @@ func (s *Server) reactionTargetLocked(f url.Values) (*Message, string) {
 	return m, ""
 }
 
-func (s *Server) reactionsAdd(f url.Values) (*object, string) {
+func (s *Server) reactionsAdd(f url.Values) (*jsonobj.Object, string) {
 	name := f.Get("name")
 	if name == "" {
 		return nil, "invalid_name"
@@ -354,10 +356,10 @@ func (s *Server) reactionsAdd(f url.Values) (*object, string) {
 	}
 	m.Reactions[i].Users = append(m.Reactions[i].Users, s.cfg.BotUserID)
 	m.Reactions[i].Count++
-	return obj(), ""
+	return jsonobj.New(), ""
 }
 
-func (s *Server) reactionsRemove(f url.Values) (*object, string) {
+func (s *Server) reactionsRemove(f url.Values) (*jsonobj.Object, string) {
 	name := f.Get("name")
 	m, errCode := s.reactionTargetLocked(f)
 	if errCode != "" {
@@ -374,20 +376,20 @@ func (s *Server) reactionsRemove(f url.Values) (*object, string) {
 	if rc.Count <= 0 {
 		m.Reactions = slices.Delete(m.Reactions, i, i+1)
 	}
-	return obj(), ""
+	return jsonobj.New(), ""
 }
 
-func (s *Server) reactionsGet(f url.Values) (*object, string) {
+func (s *Server) reactionsGet(f url.Values) (*jsonobj.Object, string) {
 	m, errCode := s.reactionTargetLocked(f)
 	if errCode != "" {
 		return nil, errCode
 	}
-	return obj("type", "message", "channel", m.Channel, "message", s.messageJSONLocked(m)), ""
+	return jsonobj.New("type", "message", "channel", m.Channel, "message", s.messageJSONLocked(m)), ""
 }
 
 const cursorPrefix = "next_ts:"
 
-func (s *Server) conversationsReplies(f url.Values) (*object, string) {
+func (s *Server) conversationsReplies(f url.Values) (*jsonobj.Object, string) {
 	ch := f.Get("channel")
 	if !s.channels[ch] {
 		return nil, "channel_not_found"
@@ -428,20 +430,20 @@ func (s *Server) conversationsReplies(f url.Values) (*object, string) {
 	for _, m := range thread[start:end] {
 		msgs = append(msgs, s.messageJSONLocked(m))
 	}
-	out := obj("messages", msgs, "has_more", end < len(thread))
+	out := jsonobj.New("messages", msgs, "has_more", end < len(thread))
 	if end < len(thread) {
 		next := base64.StdEncoding.EncodeToString([]byte(cursorPrefix + thread[end].TS))
-		out.set("response_metadata", obj("next_cursor", next))
+		out.Set("response_metadata", jsonobj.New("next_cursor", next))
 	}
 	return out, ""
 }
 
-func (s *Server) usersInfo(f url.Values) (*object, string) {
+func (s *Server) usersInfo(f url.Values) (*jsonobj.Object, string) {
 	u, ok := s.users[f.Get("user")]
 	if !ok {
 		return nil, "user_not_found"
 	}
-	profile := obj(
+	profile := jsonobj.New(
 		"real_name", u.RealName,
 		"display_name", u.DisplayName,
 		"real_name_normalized", u.RealName,
@@ -449,9 +451,9 @@ func (s *Server) usersInfo(f url.Values) (*object, string) {
 		"team", u.TeamID,
 	)
 	if u.IsBot && u.ID == s.cfg.BotUserID {
-		profile.set("bot_id", s.cfg.BotID).set("api_app_id", s.cfg.AppID)
+		profile.Set("bot_id", s.cfg.BotID).Set("api_app_id", s.cfg.AppID)
 	}
-	return obj("user", obj(
+	return jsonobj.New("user", jsonobj.New(
 		"id", u.ID,
 		"team_id", u.TeamID,
 		"name", u.Name,
@@ -474,14 +476,14 @@ func (s *Server) usersInfo(f url.Values) (*object, string) {
 }
 
 // messageJSONLocked renders m the way Slack's Web API returns messages.
-func (s *Server) messageJSONLocked(m *Message) *object {
-	o := obj("user", m.User, "type", "message", "ts", m.TS)
+func (s *Server) messageJSONLocked(m *Message) *jsonobj.Object {
+	o := jsonobj.New("user", m.User, "type", "message", "ts", m.TS)
 	if m.BotID != "" {
-		o.set("bot_id", m.BotID).set("app_id", s.cfg.AppID)
+		o.Set("bot_id", m.BotID).Set("app_id", s.cfg.AppID)
 	}
-	o.set("text", m.Text).set("team", s.cfg.TeamID)
+	o.Set("text", m.Text).Set("team", s.cfg.TeamID)
 	if m.ThreadTS != "" {
-		o.set("thread_ts", m.ThreadTS)
+		o.Set("thread_ts", m.ThreadTS)
 		if m.ThreadTS == m.TS {
 			var count int
 			var users []any
@@ -498,15 +500,15 @@ func (s *Server) messageJSONLocked(m *Message) *object {
 				}
 			}
 			if count > 0 {
-				o.set("reply_count", count).set("reply_users_count", len(users)).
-					set("latest_reply", latest).set("reply_users", users)
+				o.Set("reply_count", count).Set("reply_users_count", len(users)).
+					Set("latest_reply", latest).Set("reply_users", users)
 			}
 		} else if root := s.messageLocked(m.Channel, m.ThreadTS); root != nil {
-			o.set("parent_user_id", root.User)
+			o.Set("parent_user_id", root.User)
 		}
 	}
 	if m.Blocks != nil {
-		o.set("blocks", json.RawMessage(m.Blocks))
+		o.Set("blocks", json.RawMessage(m.Blocks))
 	}
 	if len(m.Reactions) > 0 {
 		rs := []any{}
@@ -515,9 +517,9 @@ func (s *Server) messageJSONLocked(m *Message) *object {
 			for _, u := range r.Users {
 				users = append(users, u)
 			}
-			rs = append(rs, obj("name", r.Name, "users", users, "count", r.Count))
+			rs = append(rs, jsonobj.New("name", r.Name, "users", users, "count", r.Count))
 		}
-		o.set("reactions", rs)
+		o.Set("reactions", rs)
 	}
 	return o
 }
