@@ -999,6 +999,11 @@ func (a *applier) channels() error {
 	wanted := append([]ChannelSpec(nil), a.spec.Channels...)
 	consoleDone := map[string]bool{}
 	for _, c := range a.spec.Channels {
+		if c.Platform == ConsolePlatform {
+			consoleDone[c.Key] = true // given as a console channel already
+		}
+	}
+	for _, c := range a.spec.Channels {
 		if !consoleDone[c.Key] {
 			consoleDone[c.Key] = true
 			wanted = append(wanted, ChannelSpec{Key: c.Key, Purpose: c.Purpose, Platform: ConsolePlatform, Channel: ConsoleChannel(a.spec.Key, c.Key), Strategy: c.Strategy})

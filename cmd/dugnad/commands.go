@@ -11,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	consoleadapter "github.com/kommune-dugnad/dugnad/adapters/console"
@@ -19,6 +20,7 @@ import (
 	"github.com/kommune-dugnad/dugnad/bot"
 	"github.com/kommune-dugnad/dugnad/examples"
 	"github.com/kommune-dugnad/dugnad/intake"
+	"github.com/kommune-dugnad/dugnad/intake/demo"
 	"github.com/kommune-dugnad/dugnad/intake/digest"
 	"github.com/kommune-dugnad/dugnad/intake/planfile"
 	"github.com/kommune-dugnad/dugnad/store"
@@ -487,6 +489,39 @@ func digestCmd(ctx context.Context, args []string, stdout io.Writer, getenv env)
 		return err
 	}
 	return writeOut(*outFile, stdout, res.File.Data)
+}
+
+// demoCmd runs "demo seed": a synthetic plan at a scale, for trying the
+// digest on a large plan and for measuring it.
+func demoCmd(ctx context.Context, args []string, stdout io.Writer, getenv env) error {
+	l := cliLang(getenv)
+	if len(args) == 0 || args[0] != "seed" {
+		return usageError(l.t("demo_usage"))
+	}
+	fs := newFlags("demo seed", stdout)
+	db := dbFlag(fs, getenv)
+	key := fs.String("plan", "demo", "the new plan's key")
+	scale := fs.Float64("scale", 1, "1 is 5,000 actors, 50,000 suggestions, 2,000 measures, 40,000 votes and 10,000 comments")
+	seed := fs.Uint64("seed", 1, "the same seed makes the same plan")
+	if err := parseFlagsOnly(fs, args[1:], l); err != nil {
+		return err
+	}
+	if *scale <= 0 || *scale > 100 {
+		return usageError(l.t("bad_scale"))
+	}
+	st, err := openStore(ctx, *db, true, l)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	start := time.Now()
+	p, got, err := demo.Seed(ctx, st, demo.Options{Key: *key, Counts: demo.Scaled(*scale), Seed: *seed})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, l.t("demo_seeded", p.Key, got.Actors, got.Suggestions, got.Measures, got.Hearings, got.Votes, got.Comments,
+		time.Since(start).Round(100*time.Millisecond)))
+	return nil
 }
 
 // cliUser names the person at the command line, for "what changed since

@@ -63,6 +63,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = export(ctx, args, stdout, getenv)
 	case "digest", "sammendrag", "samandrag":
 		err = digestCmd(ctx, args, stdout, getenv)
+	case "demo":
+		err = demoCmd(ctx, args, stdout, getenv)
 	case "tiltak", "measure", "innspill", "suggestions", "dekning", "coverage":
 		err = systematise(ctx, cmd, args, stdout, getenv)
 	case "help", "-h", "--help":

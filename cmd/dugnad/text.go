@@ -104,5 +104,10 @@ or a file path for SQLite (default: ./dugnad.db). "dugnad COMMAND -h" lists the 
 	"bad_sep":           {"skilletegnet må være ett tegn, for eksempel ';' eller ','", "skiljeteiknet må vere eitt teikn, til dømes ';' eller ','", "the separator must be one character, such as ';' or ','"},
 	"bad_table":         {"ukjent tabell «%s» (bruk measures, suggestions, votes eller comments)", "ukjend tabell «%s» (bruk measures, suggestions, votes eller comments)", "unknown table %q (use measures, suggestions, votes or comments)"},
 	"unknown_strategy":  {"planen har ingen strategi «%s»", "planen har ingen strategi «%s»", "the plan has no strategy %q"},
-	"invalid_plan":      {"planen er ugyldig: %s", "planen er ugyldig: %s", "the plan is invalid: %s"},
+	"demo_usage":        {"Bruk: dugnad demo seed [--scale 1] [--plan demo] [--seed 1] [--db URL]", "Bruk: dugnad demo seed [--scale 1] [--plan demo] [--seed 1] [--db URL]", "Usage: dugnad demo seed [--scale 1] [--plan demo] [--seed 1] [--db URL]"},
+	"bad_scale":         {"--scale må være over 0 og høyst 100", "--scale må vere over 0 og høgst 100", "--scale must be above 0 and at most 100"},
+	"demo_seeded": {"Planen «%s» er fylt med %d aktører, %d innspill, %d tiltak, %d høringer, %d stemmer og %d kommentarer (%s). Prøv «dugnad digest --plan %[1]s --format html -o demo.html».",
+		"Planen «%s» er fylt med %d aktørar, %d innspel, %d tiltak, %d høyringar, %d røyster og %d kommentarar (%s). Prøv «dugnad digest --plan %[1]s --format html -o demo.html».",
+		"Plan %q is filled with %d actors, %d suggestions, %d measures, %d hearings, %d votes and %d comments (%s). Try \"dugnad digest --plan %[1]s --format html -o demo.html\"."},
+	"invalid_plan": {"planen er ugyldig: %s", "planen er ugyldig: %s", "the plan is invalid: %s"},
 }

@@ -290,8 +290,11 @@ func Hearing(t *testing.T, st *store.Store, plan store.Plan, d HearingDriver, ca
 		t.Errorf("approving a returned measure was answered %q", got)
 	}
 	d.Say(s2, fmt.Sprintf("godkjenn %d", m3))
+	d.Settle() // the leader's notes of the decisions are out
+	before = len(d.Messages(cast.Leader))
 	d.Say(cast.Leader, fmt.Sprintf("forankre %d", m2))
-	if got := lastText(d.Messages(cast.Leader)); !strings.Contains(got, "bare godkjente tiltak kan forankres") {
+	d.Settle()
+	if got := strings.Join(d.Messages(cast.Leader)[before:], "\n"); !strings.Contains(got, "bare godkjente tiltak kan forankres") {
 		t.Errorf("anchoring a returned measure was answered %q", got)
 	}
 	d.Say(cast.Leader, fmt.Sprintf("forankre %d", m1))

@@ -55,7 +55,7 @@ func EachBackend(t *testing.T, fn func(t *testing.T, b Backend)) {
 // New makes a fresh, empty database on the named backend ("sqlite" or
 // "postgres"). For PostgreSQL without DUGNAD_TEST_DATABASE_URL the test is
 // skipped with a message, or fails when CI=true.
-func New(t *testing.T, name string) Backend {
+func New(t testing.TB, name string) Backend {
 	t.Helper()
 	switch name {
 	case "sqlite":
@@ -68,7 +68,7 @@ func New(t *testing.T, name string) Backend {
 }
 
 // Open opens and migrates a store at url and closes it when the test ends.
-func Open(t *testing.T, url string) *store.Store {
+func Open(t testing.TB, url string) *store.Store {
 	t.Helper()
 	ctx := context.Background()
 	s, err := store.Open(ctx, url)
@@ -82,7 +82,7 @@ func Open(t *testing.T, url string) *store.Store {
 	return s
 }
 
-func unavailable(t *testing.T, format string, args ...any) {
+func unavailable(t testing.TB, format string, args ...any) {
 	t.Helper()
 	if os.Getenv("CI") == "true" {
 		t.Fatalf("storetest: PostgreSQL is required in CI: "+format, args...)
@@ -92,7 +92,7 @@ func unavailable(t *testing.T, format string, args ...any) {
 
 // postgresSchema creates a schema of its own for the test and returns a URL
 // whose connections use it. The schema is dropped when the test ends.
-func postgresSchema(t *testing.T) string {
+func postgresSchema(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv(EnvURL)
 	if base == "" {
