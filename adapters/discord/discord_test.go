@@ -1,9 +1,11 @@
 package discord_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -1019,4 +1021,127 @@ func TestHearingOnDiscord(t *testing.T) {
 			t.Errorf("%d measure posts", posts)
 		}
 	})
+}
+
+// digestFile is a file whose bytes would show any damage on the way: every
+// byte value, UTF-8 text and a size that takes more than one read.
+func digestFile() *bot.File {
+	var data []byte
+	for i := 0; len(data) < 200_000; i++ {
+		data = append(data, byte(i), byte(i>>8))
+		if i%1000 == 0 {
+			data = append(data, "<p>Bolig først – æøå @everyone</p>\r\n"...)
+		}
+	}
+	return &bot.File{Name: "digest-fjordvik.html", Title: "Ukesammendrag for Fjordvik", MIME: "text/html; charset=utf-8", Data: data}
+}
+
+// fileSender answers every message with text and a digest file: to the
+// writer's DM (named by user, as bot.DMTo does) for a DM, as a reply
+// elsewhere.
+func fileSender(file *bot.File, text func(req *bot.Request) string) bot.Handler {
+	return bot.HandlerFunc(func(ctx context.Context, tx *store.Tx, req *bot.Request) ([]bot.Message, error) {
+		if req.Kind != bot.KindMessage {
+			return nil, nil
+		}
+		m := req.Reply(text(req))
+		if req.DM {
+			m.Channel = bot.DMTo(req.User)
+		}
+		m.File = file
+		return []bot.Message{m}, nil
+	})
+}
+
+func sameFile(t *testing.T, got discordfake.Attachment, want *bot.File) {
+	t.Helper()
+	if !bytes.Equal(got.Data, want.Data) || got.Name != want.Name || got.ContentType != want.MIME {
+		t.Errorf("attachment %q (%s, %d bytes), want %q (%s, %d bytes) intact", got.Name, got.ContentType, len(got.Data), want.Name, want.MIME, len(want.Data))
+	}
+}
+
+func TestFileIsAttachedInTheDirectMessageAndToTheLastPart(t *testing.T) {
+	t.Parallel()
+	s := storetest.Open(t, storetest.New(t, "sqlite").URL)
+	file := digestFile()
+	e := start(t, s, fileSender(file, func(req *bot.Request) string {
+		if req.DM {
+			return fmt.Sprintf("Sammendraget, som @everyone og <@%s> ba om: %s", ingrid, req.Text)
+		}
+		return strings.Repeat("Et langt avsnitt om bolig.\n\n", 200) // over 2000 characters: three messages
+	}))
+	e.fake.Dispatch(discordfake.EventMessageCreate, e.fake.MessageCreate(discordfake.MessageParams{DM: true, AuthorID: linn, Content: "uke 48"}))
+	dm := e.fake.DMChannel(linn)
+	got := e.lastSend(dm, 1)
+	if len(got.Files) != 1 {
+		t.Fatalf("the DM got %d files, want 1 (content %q)", len(got.Files), got.Content)
+	}
+	sameFile(t, got.Files[0], file)
+	if want := fmt.Sprintf("Sammendraget, som @\u200beveryone og <@\u200b%s> ba om: uke 48", ingrid); got.Content != want {
+		t.Errorf("content %q, want the text neutralised: %q", got.Content, want)
+	}
+	// The stored message lists the attachment as Discord returns it.
+	stored, ok := e.fake.Message(dm, got.MessageID)
+	var msg discordgo.Message
+	if !ok || json.Unmarshal(stored.JSON, &msg) != nil || len(msg.Attachments) != 1 || msg.Attachments[0].Filename != file.Name ||
+		msg.Attachments[0].Size != len(file.Data) || msg.Attachments[0].ID != got.Files[0].ID || msg.Attachments[0].ContentType != file.MIME {
+		t.Errorf("stored message %s", stored.JSON)
+	}
+
+	// A long reply is split; the file goes with the last part, the reply
+	// reference with the first.
+	post := e.fake.AddMessage(discordfake.Message{ChannelID: refCh, AuthorID: arne, Content: "Tiltak"})
+	e.fake.Dispatch(discordfake.EventMessageCreate, e.fake.MessageCreate(discordfake.MessageParams{ChannelID: refCh, AuthorID: arne, Content: "sammendrag?", ReplyTo: post}))
+	parts := e.lastSend(refCh, 3)
+	sends := e.sends(refCh)
+	if len(sends) != 3 {
+		t.Fatalf("%d messages in the channel, want 3", len(sends))
+	}
+	for i, sent := range sends {
+		if last := i == len(sends)-1; (len(sent.Files) == 1) != last {
+			t.Errorf("part %d has %d files", i, len(sent.Files))
+		}
+		if ref := strings.Contains(string(sent.Body), `"message_reference"`); ref != (i == 0) {
+			t.Errorf("part %d: message_reference %v", i, ref)
+		}
+	}
+	sameFile(t, parts.Files[0], file)
+	noPings(t, e.fake)
+}
+
+func TestFileRateLimitedArrivesOnce(t *testing.T) {
+	t.Parallel()
+	s := storetest.Open(t, storetest.New(t, "sqlite").URL)
+	file := digestFile()
+	e := start(t, s, fileSender(file, func(req *bot.Request) string { return "Sammendraget" }))
+	e.fake.SetRateLimit(discordfake.RateLimit{Fraction: 1, RetryAfter: 0.2, Max: 1, OmitGlobalHeader: true})
+	e.fake.Dispatch(discordfake.EventMessageCreate, e.fake.MessageCreate(discordfake.MessageParams{DM: true, AuthorID: arne, Content: "uke 48"}))
+	dm := e.fake.DMChannel(arne)
+	e.lastSend(dm, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	if err := e.bot.Flush(ctx, bot.Discord); err != nil {
+		t.Fatal(err)
+	}
+	if e.fake.RateLimited() != 1 {
+		t.Fatalf("%d answers of 429, want 1; the test proves nothing", e.fake.RateLimited())
+	}
+	// The refused request was the multipart upload itself.
+	var limited, uploads []discordfake.Call
+	for _, c := range e.fake.Calls() {
+		if c.Route == "POST /channels/{channel}/messages" && bytes.Contains(c.Body, file.Data[:1000]) {
+			uploads = append(uploads, c)
+			if c.Status == http.StatusTooManyRequests {
+				limited = append(limited, c)
+			}
+		}
+	}
+	if len(limited) != 1 || len(uploads) != 2 {
+		t.Errorf("%d upload requests, %d of them limited; want 2 and 1", len(uploads), len(limited))
+	}
+	sends := e.sends(dm)
+	if len(sends) != 1 || len(sends[0].Files) != 1 {
+		t.Fatalf("%d messages in the DM, want the one with the file", len(sends))
+	}
+	sameFile(t, sends[0].Files[0], file)
 }

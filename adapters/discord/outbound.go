@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -38,7 +39,9 @@ func Neutralise(text string) string { return mentionLike.ReplaceAllString(text, 
 
 // Send posts a message (as a reply to Thread when set) or, with Replace,
 // edits one sent before and removes its buttons. Text longer than Discord
-// allows is sent as several messages, the buttons on the last.
+// allows is sent as several messages, the buttons and the File (an
+// attachment, in a multipart request) on the last. An edit does not add a
+// file.
 func (a *Adapter) Send(ctx context.Context, m bot.Message) (string, error) {
 	if user, ok := bot.DMUser(m.Channel); ok {
 		ch, err := a.OpenDM(ctx, user)
@@ -50,6 +53,9 @@ func (a *Adapter) Send(ctx context.Context, m bot.Message) (string, error) {
 	text := Neutralise(m.Text)
 	opt := discordgo.WithContext(ctx)
 	if m.Replace != "" {
+		if m.File != nil {
+			a.log.Warn("an edit cannot add a file; sent without it", "channel", m.Channel, "file", m.File.Name)
+		}
 		content := textsplit.Truncate(text, contentLimit)
 		components := rows(m.Choices)
 		_, err := a.api.ChannelMessageEditComplex(&discordgo.MessageEdit{ID: m.Replace, Channel: m.Channel, Content: &content,
@@ -57,7 +63,10 @@ func (a *Adapter) Send(ctx context.Context, m bot.Message) (string, error) {
 		return m.Replace, classify(err)
 	}
 	chunks := textsplit.Split(text, contentLimit)
-	if len(chunks) == 0 {
+	switch {
+	case len(chunks) == 0 && m.File != nil:
+		chunks = []string{""} // the file alone is a message
+	case len(chunks) == 0:
 		chunks = []string{"\u200b"}
 	}
 	// A reply in a thread goes into the thread's own channel; any other
@@ -73,6 +82,10 @@ func (a *Adapter) Send(ctx context.Context, m bot.Message) (string, error) {
 		send := &discordgo.MessageSend{Content: chunk, AllowedMentions: noMentions()}
 		if i == len(chunks)-1 {
 			send.Components = rows(m.Choices)
+			if f := m.File; f != nil {
+				// A fresh reader on every Send: a retried message is read again.
+				send.Files = []*discordgo.File{{Name: f.Name, ContentType: f.MIME, Reader: bytes.NewReader(f.Data)}}
+			}
 		}
 		if i == 0 && m.Thread != "" && m.Thread != m.Channel {
 			no := false
@@ -116,6 +129,7 @@ var permanentCodes = map[int]bool{
 	50007: true, // cannot send messages to this user
 	50013: true, // missing permissions
 	50035: true, // invalid form body
+	40005: true, // request entity too large (a file over the upload limit)
 	50006: true, // cannot send an empty message
 }
 

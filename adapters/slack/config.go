@@ -100,6 +100,7 @@ var requiredScopes = []string{
 	"channels:history",  // messages in public intake channels
 	"chat:write",        // posting and updating messages
 	"commands",          // /dugnad
+	"files:write",       // uploading digests (files.getUploadURLExternal, files.completeUploadExternal)
 	"groups:history",    // messages in private intake channels
 	"im:history",        // direct messages
 	"im:read",           // direct message channel info

@@ -29,7 +29,9 @@ const (
 
 // Send posts a message (in its thread, if any), or with Replace updates
 // one sent before, or to a bot.HomeOf channel publishes a user's App Home. All text is escaped, so nothing in it can mention
-// anyone. It waits for the channel's rate limit and turns Slack's answers
+// anyone. A message with a File is an upload instead of a post (sendFile);
+// an update or a home view cannot carry a file, so there it is left out.
+// It waits for the channel's rate limit and turns Slack's answers
 // into the bot's retry and permanent errors.
 func (a *Adapter) Send(ctx context.Context, m bot.Message) (string, error) {
 	if user, ok := bot.HomeUser(m.Channel); ok {
@@ -46,6 +48,12 @@ func (a *Adapter) Send(ctx context.Context, m bot.Message) (string, error) {
 	}
 	if err := a.limiter(m.Channel).Wait(ctx); err != nil {
 		return "", err
+	}
+	if m.File != nil {
+		if m.Replace == "" {
+			return a.sendFile(ctx, m, Escape(textsplit.Truncate(m.Text, commentLimit)))
+		}
+		a.log.Warn("an update cannot add a file; sent without it", "channel", m.Channel, "file", m.File.Name)
 	}
 	opts := []slack.MsgOption{
 		slack.MsgOptionText(Escape(textsplit.Truncate(m.Text, fallbackLimit)), false),
@@ -104,6 +112,10 @@ var permanentErrors = map[string]bool{
 	"no_text": true, "invalid_blocks": true, "invalid_blocks_format": true, "message_not_found": true,
 	"cant_update_message": true, "edit_window_closed": true, "restricted_action": true,
 	"user_not_found": true, "cannot_dm_bot": true, "invalid_arguments": true,
+	// files.getUploadURLExternal and files.completeUploadExternal
+	"invalid_channel": true, "posting_to_channel_denied": true, "missing_argument": true,
+	"file_type_not_allowed": true, "file_upload_size_restricted": true, "file_uploads_disabled": true,
+	"file_uploads_except_images_disabled": true, "storage_limit_reached": true, "user_is_external_guest": true,
 }
 
 // classify turns a Slack error into the bot's: a 429 into a retry after

@@ -468,7 +468,7 @@ func TestMissingScopeIsNamedAtStart(t *testing.T) {
 	a := slack.New(slack.Config{BotToken: fake.Config().BotToken, AppToken: fake.Config().AppToken, APIURL: fake.APIURL()})
 	err := a.Run(context.Background(), nil)
 	var ms *slack.MissingScopesError
-	if !errors.As(err, &ms) || strings.Join(ms.Missing, ",") != "im:write,reactions:write" {
+	if !errors.As(err, &ms) || strings.Join(ms.Missing, ",") != "files:write,im:write,reactions:write" {
 		t.Fatalf("err = %v, want the missing scopes named", err)
 	}
 }
@@ -949,4 +949,166 @@ func TestHearingOnSlack(t *testing.T) {
 			}
 		}
 	})
+}
+
+// digestFile is a file whose bytes would show any damage on the way: every
+// byte value, UTF-8 text and a size that takes more than one read.
+func digestFile() *bot.File {
+	var data []byte
+	for i := 0; len(data) < 200_000; i++ {
+		data = append(data, byte(i), byte(i>>8))
+		if i%1000 == 0 {
+			data = append(data, "<p>Bolig først – æøå &amp; <!channel></p>\r\n"...)
+		}
+	}
+	return &bot.File{Name: "digest-fjordvik.html", Title: "Ukesammendrag for Fjordvik", MIME: "text/html; charset=utf-8", Data: data}
+}
+
+// fileSender answers every message with a digest file: to the writer's DM
+// (named by user, as bot.DMTo does) for a DM, in the thread for a thread
+// reply.
+func fileSender(file *bot.File) bot.Handler {
+	return bot.HandlerFunc(func(ctx context.Context, tx *store.Tx, req *bot.Request) ([]bot.Message, error) {
+		if req.Kind != bot.KindMessage {
+			return nil, nil
+		}
+		m := req.Reply("Sammendraget, som <!channel> & <@U0INGRID> ba om: " + req.Text)
+		if req.DM {
+			m.Channel = bot.DMTo(req.User)
+		}
+		m.File = file
+		return []bot.Message{m}, nil
+	})
+}
+
+func TestFileIsUploadedToTheDirectMessageAndThread(t *testing.T) {
+	t.Parallel()
+	s := storetest.Open(t, storetest.New(t, "sqlite").URL)
+	file := digestFile()
+	e := start(t, s, fileSender(file))
+	const user = "U0JONAS"
+	e.send(slackfake.EventsAPI, e.fake.MessageEvent(slackfake.MessageParams{User: user, Text: "uke 48"}))
+	ups, ok := e.fake.WaitUploads(1, wait)
+	if !ok {
+		t.Fatalf("no upload; calls: %v", methods(e.fake.Calls()))
+	}
+	up := ups[0]
+	if !bytes.Equal(up.Data, file.Data) || up.Length != len(file.Data) {
+		t.Errorf("the file arrived with %d bytes (declared %d), want the %d sent, intact", len(up.Data), up.Length, len(file.Data))
+	}
+	if up.Channel != dm(user) || up.ThreadTS != "" || up.Filename != file.Name || up.Title != file.Title {
+		t.Errorf("upload = channel %q thread %q name %q title %q", up.Channel, up.ThreadTS, up.Filename, up.Title)
+	}
+	const comment = "Sammendraget, som &lt;!channel&gt; &amp; &lt;@U0INGRID&gt; ba om: uke 48"
+	if up.InitialComment != comment {
+		t.Errorf("initial comment %q, want the text escaped: %q", up.InitialComment, comment)
+	}
+	// The three calls of Slack's external upload, and no post beside them.
+	want := []string{"conversations.open", "files.getUploadURLExternal", slackfake.UploadURLCall, "files.completeUploadExternal"}
+	if got := methods(e.fake.Calls()); !slices.Equal(got[len(got)-len(want):], want) {
+		t.Errorf("calls %v, want them to end with %v", got, want)
+	}
+	if n := e.posts(dm(user)); n != 0 {
+		t.Errorf("%d posts beside the upload", n)
+	}
+	msgs := botMessages(e.fake, dm(user))
+	if len(msgs) != 1 || !slices.Equal(msgs[0].Files, []string{up.FileID}) || msgs[0].Text != comment || msgs[0].TS != up.TS {
+		t.Errorf("the bot's messages in the DM: %+v, want one sharing %s", msgs, up.FileID)
+	}
+
+	// In a channel thread the file goes into the thread.
+	root := e.fake.AddMessage(slackfake.Message{Channel: "C0REFGRUPPE", User: "U0INGRID", Text: "Tiltak 1"})
+	e.send(slackfake.EventsAPI, e.fake.MessageEvent(slackfake.MessageParams{User: user, Channel: "C0REFGRUPPE", ThreadTS: root, Text: "tråd"}))
+	ups, ok = e.fake.WaitUploads(2, wait)
+	if !ok {
+		t.Fatal("no upload in the thread")
+	}
+	if up := ups[1]; up.Channel != "C0REFGRUPPE" || up.ThreadTS != root || !bytes.Equal(up.Data, file.Data) {
+		t.Errorf("thread upload = channel %q thread %q, %d bytes", up.Channel, up.ThreadTS, len(up.Data))
+	}
+
+	// Send's reference for an upload is the file's ID (Slack names no message).
+	ref, err := e.adapter.Send(context.Background(), bot.Message{Platform: bot.Slack, Channel: "C0INNSPILL", Text: "direkte", File: file})
+	if ups := e.fake.Uploads(); err != nil || len(ups) != 3 || ref != ups[2].FileID || ups[2].Channel != "C0INNSPILL" {
+		t.Errorf("Send = %q, %v; uploads %d", ref, err, len(ups))
+	}
+	// A file Slack cannot take is a permanent failure, not retried.
+	_, err = e.adapter.Send(context.Background(), bot.Message{Platform: bot.Slack, Channel: "C0UKJENT", Text: "x", File: file})
+	var perm *bot.PermanentError
+	if !errors.As(err, &perm) {
+		t.Errorf("upload to an unknown channel: %v, want a permanent error", err)
+	}
+	_, err = e.adapter.Send(context.Background(), bot.Message{Platform: bot.Slack, Channel: "C0INNSPILL", Text: "x", File: &bot.File{Name: "tom.txt"}})
+	if !errors.As(err, &perm) {
+		t.Errorf("upload of an empty file: %v, want a permanent error", err)
+	}
+}
+
+func TestFileUploadRateLimitedAtEachStepArrivesOnce(t *testing.T) {
+	t.Parallel()
+	for _, step := range []string{"files.getUploadURLExternal", slackfake.UploadURLCall, "files.completeUploadExternal"} {
+		t.Run(step, func(t *testing.T) {
+			t.Parallel()
+			s := storetest.Open(t, storetest.New(t, "sqlite").URL)
+			file := digestFile()
+			e := start(t, s, fileSender(file))
+			e.fake.SetRateLimit(slackfake.RateLimit{Fraction: 1, RetryAfter: 1, Methods: []string{step}, Max: 1})
+			const user = "U0KJETIL"
+			e.send(slackfake.EventsAPI, e.fake.MessageEvent(slackfake.MessageParams{User: user, Text: "uke 48"}))
+			flush(t, e.bot)
+			if e.fake.RateLimited() != 1 {
+				t.Fatalf("%d answers of 429, want 1; the test proves nothing", e.fake.RateLimited())
+			}
+			limited := slices.IndexFunc(e.fake.Calls(), func(c slackfake.Call) bool { return c.Status == http.StatusTooManyRequests })
+			if c := e.fake.Calls()[limited]; c.Method != step {
+				t.Fatalf("429 on %s, want %s", c.Method, step)
+			}
+			ups := e.fake.Uploads()
+			if len(ups) != 1 || !bytes.Equal(ups[0].Data, file.Data) || ups[0].Channel != dm(user) {
+				var got []string
+				for _, u := range ups {
+					got = append(got, fmt.Sprintf("%s: %d bytes, intact %v", u.Channel, len(u.Data), bytes.Equal(u.Data, file.Data)))
+				}
+				t.Fatalf("uploads %v, want one to %s, intact", got, dm(user))
+			}
+			// The retry ran the whole flow again, after Slack's Retry-After.
+			count := map[string]int{}
+			for _, c := range e.fake.Calls() {
+				count[c.Method]++
+			}
+			wantCompletes := 1
+			if step == "files.completeUploadExternal" {
+				wantCompletes = 2
+			}
+			if count["files.getUploadURLExternal"] != 2 || count["files.completeUploadExternal"] != wantCompletes {
+				t.Errorf("calls %v, want 2 getUploadURLExternal and %d completeUploadExternal", count, wantCompletes)
+			}
+			if msgs := botMessages(e.fake, dm(user)); len(msgs) != 1 {
+				t.Errorf("the bot wrote %d messages in the DM, want the one upload", len(msgs))
+			}
+			// What the bot saw: Slack's Retry-After as a *bot.RetryAfterError.
+			e.fake.SetRateLimit(slackfake.RateLimit{Fraction: 1, RetryAfter: 3, Methods: []string{step}, Max: 1})
+			_, err := e.adapter.Send(context.Background(), bot.Message{Platform: bot.Slack, Channel: dm(user), Text: "igjen", File: file})
+			var ra *bot.RetryAfterError
+			if !errors.As(err, &ra) || ra.After != 3*time.Second {
+				t.Errorf("a 429 on %s: %v, want *bot.RetryAfterError{3s}", step, err)
+			}
+			if n := len(e.fake.Uploads()); n != 1 {
+				t.Errorf("%d uploads after a refused one, want 1", n)
+			}
+		})
+	}
+}
+
+// botMessages are the bot's own messages in a channel.
+func botMessages(fake *slackfake.Server, channel string) []slackfake.Message {
+	return slices.DeleteFunc(fake.Messages(channel), func(m slackfake.Message) bool { return m.BotID == "" })
+}
+
+func methods(calls []slackfake.Call) []string {
+	var out []string
+	for _, c := range calls {
+		out = append(out, c.Method)
+	}
+	return out
 }

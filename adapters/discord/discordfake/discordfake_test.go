@@ -1,6 +1,7 @@
 package discordfake_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -364,11 +365,24 @@ func TestSendComplexRecordsBody(t *testing.T) {
 		Content: "Planen", Files: []*discordgo.File{{Name: "plan.txt", ContentType: "text/plain", Reader: strings.NewReader("1. kaffe")}},
 		AllowedMentions: noPings,
 	})
-	if err != nil || len(up.Attachments) != 1 || up.Attachments[0].Filename != "plan.txt" {
+	if err != nil || len(up.Attachments) != 1 || up.Attachments[0].Filename != "plan.txt" || up.Attachments[0].Size != 8 ||
+		up.Attachments[0].ContentType != "text/plain" || !strings.HasSuffix(up.Attachments[0].URL, "/"+up.Attachments[0].ID+"/plan.txt") {
 		t.Errorf("upload = %+v, %v", up, err)
 	}
-	if last := fake.Sends()[2]; !slices.Equal(last.Files, []string{"plan.txt"}) || !strings.Contains(string(last.Body), `"content":"Planen"`) {
+	last := fake.Sends()[2]
+	if len(last.Files) != 1 || last.Files[0].ID != up.Attachments[0].ID || last.Files[0].Name != "plan.txt" || last.Files[0].ContentType != "text/plain" ||
+		string(last.Files[0].Data) != "1. kaffe" || !strings.Contains(string(last.Body), `"content":"Planen"`) {
 		t.Errorf("upload send = %+v", last)
+	}
+	// A file alone is a message; files over the upload limit are refused.
+	if _, err := s.ChannelMessageSendComplex(discordfake.DefaultChannelID, &discordgo.MessageSend{
+		Files: []*discordgo.File{{Name: "tom.txt", Reader: strings.NewReader("")}}, AllowedMentions: noPings}); err != nil {
+		t.Errorf("file without content: %v", err)
+	}
+	_, err = s.ChannelMessageSendComplex(discordfake.DefaultChannelID, &discordgo.MessageSend{Content: "stor",
+		Files: []*discordgo.File{{Name: "stor.bin", Reader: bytes.NewReader(make([]byte, 10<<20+1))}}, AllowedMentions: noPings})
+	if status, code := restCode(err); status != http.StatusRequestEntityTooLarge || code != 40005 {
+		t.Errorf("too large: %v", err)
 	}
 
 	// Discord's errors.
@@ -389,7 +403,7 @@ func TestSendComplexRecordsBody(t *testing.T) {
 			t.Errorf("%s: err = %v, want %d/%d", name, err, tc.status, tc.code)
 		}
 	}
-	if n := len(fake.Sends()); n != 3 {
+	if n := len(fake.Sends()); n != 4 {
 		t.Errorf("failed sends recorded: %d sends", n)
 	}
 }

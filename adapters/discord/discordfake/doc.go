@@ -35,13 +35,14 @@
 // 50005 editing another user's message, 50006 empty message, 50035 Invalid
 // Form Body (content over 2000 characters, malformed components,
 // allowed_mentions parse/users conflicts, limit outside 1–100, invalid
-// command names). Routes:
+// command names), 40005 Request entity too large (files over
+// Config.MaxUploadSize). Routes:
 //
 //	GET    /gateway, /gateway/bot                  {"url":"ws://host/gateway"}
 //	GET    /users/@me, /users/{id}
 //	POST   /users/@me/channels                     the bot's DM with recipient_id, stable per user
 //	GET    /channels/{c}
-//	POST   /channels/{c}/messages                  JSON or multipart; recorded in Sends
+//	POST   /channels/{c}/messages                  JSON, or multipart (payload_json + files[n]); recorded in Sends
 //	GET    /channels/{c}/messages                  ?limit (≤100, default 50) &before &after &around
 //	GET    /channels/{c}/messages/{m}              with the reactions summary
 //	PATCH  /channels/{c}/messages/{m}              the bot's own messages; recorded in Edits
@@ -65,6 +66,11 @@
 // with after it returns the oldest messages after the ID (still newest
 // first), so a client backfills by paging forward. REST messages have no
 // guild_id, member or nonce (gateway-only fields, as on Discord).
+//
+// A multipart send carries its JSON in the payload_json part and each file
+// in a files[n] part (discordgo's MessageSend.Files); the files become the
+// message's "attachments" (id, filename, size, url, proxy_url,
+// content_type) and are recorded, bytes and all, in Send.Files.
 //
 // Emoji in reaction paths are unicode (percent-encoded on the wire) or
 // "name:id" for custom ones. SetReactions sets who reacted; reaction

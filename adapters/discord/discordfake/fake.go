@@ -97,6 +97,11 @@ type Config struct {
 	BucketLimit  int
 	BucketWindow time.Duration
 
+	// MaxUploadSize bounds the bytes of the files sent with one message;
+	// more is answered 413 "Request entity too large" (40005), as Discord
+	// does. Discord's limit depends on the server's boosts; 0 means 10 MiB.
+	MaxUploadSize int
+
 	// Logf, if set, receives a line per REST call and gateway frame.
 	Logf func(format string, args ...any)
 }
@@ -127,6 +132,9 @@ func (c *Config) fill() {
 	}
 	if c.BucketWindow <= 0 {
 		c.BucketWindow = time.Second
+	}
+	if c.MaxUploadSize <= 0 {
+		c.MaxUploadSize = 10 << 20
 	}
 }
 
@@ -182,8 +190,10 @@ type Send struct {
 	// Body is the JSON request body exactly as sent (for multipart uploads,
 	// the payload_json part): check "allowed_mentions", "components",
 	// "message_reference" here.
-	Body  json.RawMessage
-	Files []string // file names of a multipart upload
+	Body json.RawMessage
+	// Files are the files of a multipart upload (files[n] parts), bytes and
+	// all; the stored message lists them in "attachments".
+	Files []Attachment
 	// Pinged lists the user IDs the message would notify, and
 	// PingedEveryone whether it would notify @everyone/@here, given its
 	// content, allowed_mentions and message_reference.
@@ -595,7 +605,7 @@ func (s *Server) Sends() []Send {
 	out := make([]Send, len(s.sends))
 	for i, m := range s.sends {
 		m.Body = slices.Clone(m.Body)
-		m.Files = slices.Clone(m.Files)
+		m.Files = cloneAttachments(m.Files)
 		m.Pinged = slices.Clone(m.Pinged)
 		out[i] = m
 	}

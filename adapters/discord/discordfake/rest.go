@@ -404,9 +404,9 @@ func isThread(t discordgo.ChannelType) bool {
 
 // messageBody reads a message create/edit body: JSON, or multipart with a
 // payload_json part and files.
-func messageBody(rq *request) (*jsonobj.Object, json.RawMessage, []string, bool) {
+func messageBody(rq *request) (*jsonobj.Object, json.RawMessage, []Attachment, bool) {
 	raw := json.RawMessage(rq.body)
-	var files []string
+	var files []Attachment
 	if mt, params, _ := mime.ParseMediaType(rq.r.Header.Get("Content-Type")); mt == "multipart/form-data" {
 		raw = nil
 		mr := multipart.NewReader(bytes.NewReader(rq.body), params["boundary"])
@@ -418,8 +418,8 @@ func messageBody(rq *request) (*jsonobj.Object, json.RawMessage, []string, bool)
 			data, _ := io.ReadAll(p)
 			if p.FormName() == "payload_json" {
 				raw = data
-			} else if p.FileName() != "" {
-				files = append(files, p.FileName())
+			} else if f, isFile := attachmentPart(p, data); isFile {
+				files = append(files, f)
 			}
 		}
 		if raw == nil {
@@ -462,17 +462,25 @@ func (s *Server) postMessage(rq *request) response {
 	if isEmptyMessage(b) && len(files) == 0 {
 		return errEmptyMessage
 	}
+	if attachmentsSize(files) > s.cfg.MaxUploadSize {
+		return errEntityTooLarge
+	}
 	id := s.nextIDLocked()
 	o := s.messageObjectLocked(chID, id, s.cfg.BotUserID, 0)
 	s.applyMessageFieldsLocked(o, b)
 	if ref != nil {
 		s.setReplyLocked(o, ref.channelID, ref.id)
 	}
-	for i, f := range files {
-		o.Set("attachments", append(jsonobj.Arr(o.Get("attachments")), jsonobj.New(
-			"id", s.nextIDLocked(), "filename", f, "size", 0,
-			"url", "https://cdn.discordapp.com/attachments/"+chID+"/"+strconv.Itoa(i)+"/"+f,
-			"proxy_url", "https://media.discordapp.net/attachments/"+chID+"/"+strconv.Itoa(i)+"/"+f)))
+	for i := range files {
+		f := &files[i]
+		f.ID = s.nextIDLocked()
+		path := attachmentPath(chID, *f)
+		a := jsonobj.New("id", f.ID, "filename", f.Name, "size", len(f.Data),
+			"url", "https://cdn.discordapp.com"+path, "proxy_url", "https://media.discordapp.net"+path)
+		if f.ContentType != "" {
+			a.Set("content_type", f.ContentType)
+		}
+		o.Set("attachments", append(jsonobj.Arr(o.Get("attachments")), a))
 	}
 	if n := b.Get("nonce"); n != nil {
 		o.Set("nonce", n)

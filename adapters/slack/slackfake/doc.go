@@ -23,8 +23,18 @@
 // reverse) not_allowed_token_type. Bot-token responses carry X-OAuth-Scopes;
 // a method whose scope is missing answers missing_scope. Implemented:
 // auth.test, apps.connections.open, chat.postMessage, chat.update,
-// conversations.open, conversations.replies, reactions.add, reactions.remove,
-// reactions.get, users.info; any other method answers unknown_method.
+// conversations.open, conversations.replies, files.getUploadURLExternal,
+// files.completeUploadExternal, reactions.add, reactions.remove,
+// reactions.get, users.info, views.publish; any other method answers
+// unknown_method.
+//
+// File uploads follow Slack's external upload flow:
+// files.getUploadURLExternal (filename, length) answers an upload_url on the
+// fake's own server (slack-go sends its token only to the API URL's host)
+// and a file_id; a POST of the bytes there, raw or multipart, answers
+// "OK - <length>"; files.completeUploadExternal (files, channel_id or
+// channels, initial_comment or blocks, thread_ts) shares them in a message
+// and answers {"files":[{"id","title"}]}. Uploads lists what was shared.
 //
 // The fake keeps a small workspace: users (AddUser), known channels
 // (Config.Channels, AddChannel, DMs opened by conversations.open or a

@@ -26,7 +26,7 @@ import (
 // X-OAuth-Scopes unless Config.Scopes or SetScopes says otherwise: everything
 // the Dugnad Slack adapter needs.
 var DefaultScopes = []string{
-	"app_mentions:read", "channels:history", "chat:write", "commands",
+	"app_mentions:read", "channels:history", "chat:write", "commands", "files:write",
 	"groups:history", "im:history", "im:read", "im:write",
 	"reactions:read", "reactions:write", "users:read",
 }
@@ -121,6 +121,7 @@ type Message struct {
 	Text      string
 	Blocks    json.RawMessage // Block Kit JSON array, or nil
 	Reactions []Reaction
+	Files     []string // IDs of the files the message shares (files.completeUploadExternal)
 }
 
 // Post is one accepted chat.postMessage call.
@@ -169,6 +170,8 @@ type Server struct {
 	rateLimit RateLimit
 	rng       *mrand.Rand
 	limited   int
+	// limitedBase is limited when SetRateLimit was called, for RateLimit.Max.
+	limitedBase int
 
 	tsSeq      int64
 	idSeq      int64
@@ -178,6 +181,7 @@ type Server struct {
 	messages   map[string]map[string]*Message
 	posts      []Post
 	updates    []Update
+	files      fileState
 	homes      []Home
 	calls      []Call
 	tickets    map[string]bool // apps.connections.open tickets not yet used
@@ -224,6 +228,7 @@ func New(tb testing.TB, cfg Config) *Server {
 	mux.HandleFunc("/socket", s.serveSocket)
 	mux.HandleFunc("/commands/", s.serveResponseURL)
 	mux.HandleFunc("/actions/", s.serveResponseURL)
+	mux.HandleFunc(uploadPath, s.serveUpload)
 	s.srv = httptest.NewServer(mux)
 	if cfg.RedeliverAfter > 0 {
 		s.background.Add(1)
@@ -319,6 +324,7 @@ func (s *Server) AddMessage(m Message) string {
 	}
 	m.Blocks = cloneRaw(m.Blocks)
 	m.Reactions = cloneReactions(m.Reactions)
+	m.Files = slices.Clone(m.Files)
 	s.putMessageLocked(&m)
 	s.notify()
 	return m.TS
@@ -545,5 +551,6 @@ func cloneMessage(m *Message) Message {
 	c := *m
 	c.Blocks = cloneRaw(m.Blocks)
 	c.Reactions = cloneReactions(m.Reactions)
+	c.Files = slices.Clone(m.Files)
 	return c
 }

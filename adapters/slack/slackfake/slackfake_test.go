@@ -1,9 +1,11 @@
 package slackfake_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -788,4 +790,91 @@ func waitFor(cond func() bool) bool {
 		}
 	}
 	return cond()
+}
+
+func TestExternalFileUpload(t *testing.T) {
+	fake := newFake(t, slackfake.Config{Channels: []string{"C1"}})
+	api := fake.Client()
+	ctx := context.Background()
+	data := []byte("<h1>Sammendrag</h1>\x00\xff æøå")
+
+	// slack-go's three calls: getUploadURLExternal, POST to the URL, complete.
+	file, err := api.UploadFileContext(ctx, slack.UploadFileParameters{Reader: bytes.NewReader(data), FileSize: len(data),
+		Filename: "digest.html", Title: "Uke 48", Channel: "C1", InitialComment: "Her er uka", ThreadTimestamp: "1700000000.000100"})
+	if err != nil || file.ID == "" || file.Title != "Uke 48" {
+		t.Fatalf("UploadFileContext = %+v, %v", file, err)
+	}
+	ups := fake.Uploads()
+	if len(ups) != 1 {
+		t.Fatalf("uploads %+v", ups)
+	}
+	up := ups[0]
+	if up.FileID != file.ID || !bytes.Equal(up.Data, data) || up.Length != len(data) || up.Filename != "digest.html" ||
+		up.Title != "Uke 48" || up.Channel != "C1" || up.ThreadTS != "1700000000.000100" || up.InitialComment != "Her er uka" || up.TS == "" {
+		t.Errorf("upload = %+v", up)
+	}
+	var post slackfake.Call
+	for _, c := range fake.Calls() {
+		if c.Method == slackfake.UploadURLCall {
+			post = c
+		}
+	}
+	if post.Status != http.StatusOK || !strings.HasPrefix(post.Form.Get("url"), "/upload/v1/") {
+		t.Errorf("upload POST = %+v", post)
+	}
+	msgs := fake.Messages("C1")
+	if len(msgs) != 1 || !slices.Equal(msgs[0].Files, []string{file.ID}) || msgs[0].Text != "Her er uka" || msgs[0].ThreadTS != up.ThreadTS {
+		t.Errorf("messages %+v", msgs)
+	}
+
+	// The raw wire: getUploadURLExternal's answer, a raw-body upload
+	// answered "OK - <length>", and the complete call's answer.
+	u, err := api.GetUploadURLExternalContext(ctx, slack.GetUploadURLExternalParameters{FileName: "a.txt", FileSize: 3})
+	if err != nil || !strings.HasPrefix(u.UploadURL, fake.URL()+"/upload/v1/") || !strings.HasPrefix(u.FileID, "F") {
+		t.Fatalf("GetUploadURLExternal = %+v, %v", u, err)
+	}
+	if _, err := api.CompleteUploadExternalContext(ctx, slack.CompleteUploadExternalParameters{Files: []slack.FileSummary{{ID: u.FileID}}, Channel: "C1"}); err == nil || err.Error() != "file_not_found" {
+		t.Errorf("complete before the bytes: %v, want file_not_found", err)
+	}
+	res, err := http.Post(u.UploadURL, "application/octet-stream", strings.NewReader("abc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || string(body) != "OK - 3" {
+		t.Errorf("upload answered %d %q", res.StatusCode, body)
+	}
+	if _, err := api.CompleteUploadExternalContext(ctx, slack.CompleteUploadExternalParameters{Files: []slack.FileSummary{{ID: u.FileID}}, Channel: "C404"}); err == nil || err.Error() != "channel_not_found" {
+		t.Errorf("complete to an unknown channel: %v, want channel_not_found", err)
+	}
+	c, err := api.CompleteUploadExternalContext(ctx, slack.CompleteUploadExternalParameters{Files: []slack.FileSummary{{ID: u.FileID}}, Channel: "C1"})
+	if err != nil || len(c.Files) != 1 || c.Files[0].ID != u.FileID || c.Files[0].Title != "a.txt" {
+		t.Errorf("complete = %+v, %v", c, err)
+	}
+	if ups := fake.Uploads(); len(ups) != 2 || string(ups[1].Data) != "abc" {
+		t.Errorf("uploads %+v", ups)
+	}
+	if _, err := api.CompleteUploadExternalContext(ctx, slack.CompleteUploadExternalParameters{Files: []slack.FileSummary{{ID: u.FileID}}, Channel: "C1"}); err == nil || err.Error() != "file_not_found" {
+		t.Errorf("a second complete: %v, want file_not_found", err)
+	}
+
+	// Uploads need files:write; a 429 on the upload POST is slack-go's RateLimitedError.
+	fake.SetScopes("chat:write")
+	if _, err := api.GetUploadURLExternalContext(ctx, slack.GetUploadURLExternalParameters{FileName: "a.txt", FileSize: 3}); err == nil || err.Error() != "missing_scope" {
+		t.Errorf("without files:write: %v", err)
+	}
+	fake.SetScopes(slackfake.DefaultScopes...)
+	fake.SetRateLimit(slackfake.RateLimit{Fraction: 1, RetryAfter: 2, Methods: []string{slackfake.UploadURLCall}, Max: 1})
+	_, err = api.UploadFileContext(ctx, slack.UploadFileParameters{Content: "x", FileSize: 1, Filename: "b.txt", Channel: "C1"})
+	var rl *slack.RateLimitedError
+	if !errors.As(err, &rl) || rl.RetryAfter != 2*time.Second || fake.RateLimited() != 1 {
+		t.Errorf("limited upload: %v", err)
+	}
+	if _, err := api.UploadFileContext(ctx, slack.UploadFileParameters{Content: "x", FileSize: 1, Filename: "b.txt", Channel: "C1"}); err != nil {
+		t.Errorf("after Max 429s: %v", err)
+	}
+	if n := len(fake.Uploads()); n != 3 {
+		t.Errorf("%d uploads, want 3 (the limited one never completed)", n)
+	}
 }

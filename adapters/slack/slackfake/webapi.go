@@ -23,19 +23,27 @@ import (
 type RateLimit struct {
 	Fraction   float64 // share of eligible calls limited: 0 none, 1 every one
 	RetryAfter int     // seconds sent in Retry-After; 0 means 1
-	AllMethods bool    // limit every method, not only chat.postMessage
-	Seed       uint64  // seeds the choice of calls; equal seeds, equal choices
+	AllMethods bool    // limit every method (and upload URL), not only chat.postMessage
+	// Methods, if set, are the methods limited instead of chat.postMessage,
+	// such as "files.completeUploadExternal", or UploadURLCall for the POST
+	// of a file's bytes to its upload URL.
+	Methods []string
+	Max     int    // stop after this many 429s; 0 means no cap
+	Seed    uint64 // seeds the choice of calls; equal seeds, equal choices
 }
 
 // SetRateLimit replaces the rate-limit setting (the zero RateLimit turns it
-// off) and restarts its random sequence from rl.Seed.
+// off) and restarts its random sequence from rl.Seed. The count of 429s
+// (RateLimited) is kept; Max counts from this call.
 func (s *Server) SetRateLimit(rl RateLimit) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if rl.RetryAfter <= 0 {
 		rl.RetryAfter = 1
 	}
+	rl.Methods = slices.Clone(rl.Methods)
 	s.rateLimit = rl
+	s.limitedBase = s.limited
 	s.rng = mrand.New(mrand.NewPCG(rl.Seed, rl.Seed^0x5eed))
 }
 
@@ -56,17 +64,19 @@ type apiMethod struct {
 func scope(name string) func(url.Values) string { return func(url.Values) string { return name } }
 
 var apiMethods = map[string]apiMethod{
-	"auth.test":             {handle: (*Server).authTest},
-	"apps.connections.open": {appToken: true, handle: (*Server).appsConnectionsOpen},
-	"chat.postMessage":      {scope: scope("chat:write"), handle: (*Server).chatPostMessage},
-	"chat.update":           {scope: scope("chat:write"), handle: (*Server).chatUpdate},
-	"conversations.open":    {scope: scope("im:write"), handle: (*Server).conversationsOpen},
-	"conversations.replies": {scope: historyScope, handle: (*Server).conversationsReplies},
-	"reactions.add":         {scope: scope("reactions:write"), handle: (*Server).reactionsAdd},
-	"reactions.remove":      {scope: scope("reactions:write"), handle: (*Server).reactionsRemove},
-	"reactions.get":         {scope: scope("reactions:read"), handle: (*Server).reactionsGet},
-	"users.info":            {scope: scope("users:read"), handle: (*Server).usersInfo},
-	"views.publish":         {handle: (*Server).viewsPublish},
+	"auth.test":                    {handle: (*Server).authTest},
+	"apps.connections.open":        {appToken: true, handle: (*Server).appsConnectionsOpen},
+	"chat.postMessage":             {scope: scope("chat:write"), handle: (*Server).chatPostMessage},
+	"chat.update":                  {scope: scope("chat:write"), handle: (*Server).chatUpdate},
+	"conversations.open":           {scope: scope("im:write"), handle: (*Server).conversationsOpen},
+	"conversations.replies":        {scope: historyScope, handle: (*Server).conversationsReplies},
+	"files.getUploadURLExternal":   {scope: scope("files:write"), handle: (*Server).filesGetUploadURLExternal},
+	"files.completeUploadExternal": {scope: scope("files:write"), handle: (*Server).filesCompleteUploadExternal},
+	"reactions.add":                {scope: scope("reactions:write"), handle: (*Server).reactionsAdd},
+	"reactions.remove":             {scope: scope("reactions:write"), handle: (*Server).reactionsRemove},
+	"reactions.get":                {scope: scope("reactions:read"), handle: (*Server).reactionsGet},
+	"users.info":                   {scope: scope("users:read"), handle: (*Server).usersInfo},
+	"views.publish":                {handle: (*Server).viewsPublish},
 }
 
 // historyScope is the history scope Slack requires for the channel's kind.
@@ -158,7 +168,14 @@ func (s *Server) dispatchLocked(name, token string, form url.Values) (int, *json
 
 func (s *Server) rateLimitedLocked(method string) bool {
 	rl := s.rateLimit
-	if rl.Fraction <= 0 || (!rl.AllMethods && method != "chat.postMessage") {
+	methods := rl.Methods
+	if len(methods) == 0 {
+		methods = []string{"chat.postMessage"}
+	}
+	if rl.Fraction <= 0 || (!rl.AllMethods && !slices.Contains(methods, method)) {
+		return false
+	}
+	if rl.Max > 0 && s.limited-s.limitedBase >= rl.Max {
 		return false
 	}
 	return rl.Fraction >= 1 || s.rng.Float64() < rl.Fraction
@@ -475,6 +492,36 @@ func (s *Server) usersInfo(f url.Values) (*jsonobj.Object, string) {
 	)), ""
 }
 
+func (s *Server) filesGetUploadURLExternal(f url.Values) (*jsonobj.Object, string) {
+	u, id, errCode := s.newUploadLocked(f)
+	if errCode != "" {
+		return nil, errCode
+	}
+	return jsonobj.New("upload_url", u, "file_id", id), ""
+}
+
+func (s *Server) filesCompleteUploadExternal(f url.Values) (*jsonobj.Object, string) {
+	files, errCode := s.completeUploadLocked(f)
+	if errCode != "" {
+		return nil, errCode
+	}
+	out := []any{}
+	for _, file := range files {
+		out = append(out, jsonobj.New("id", file.id, "title", file.title))
+	}
+	return jsonobj.New("files", out), ""
+}
+
+// fileJSONLocked renders a shared file the way messages carry it.
+func (s *Server) fileJSONLocked(id string) *jsonobj.Object {
+	file := s.files.byID[id]
+	if file == nil {
+		return jsonobj.New("id", id, "mode", "tombstone")
+	}
+	return jsonobj.New("id", file.id, "name", file.name, "title", file.shownTitle(), "user", s.cfg.BotUserID,
+		"mode", "hosted", "size", len(file.data), "is_external", false)
+}
+
 // messageJSONLocked renders m the way Slack's Web API returns messages.
 func (s *Server) messageJSONLocked(m *Message) *jsonobj.Object {
 	o := jsonobj.New("user", m.User, "type", "message", "ts", m.TS)
@@ -509,6 +556,13 @@ func (s *Server) messageJSONLocked(m *Message) *jsonobj.Object {
 	}
 	if m.Blocks != nil {
 		o.Set("blocks", json.RawMessage(m.Blocks))
+	}
+	if len(m.Files) > 0 {
+		files := []any{}
+		for _, id := range m.Files {
+			files = append(files, s.fileJSONLocked(id))
+		}
+		o.Set("files", files).Set("upload", true)
 	}
 	if len(m.Reactions) > 0 {
 		rs := []any{}
