@@ -332,6 +332,8 @@ var command = &discordgo.ApplicationCommand{
 			"tiltak", "Nummer og begrunnelse, for eksempel: 4 Mangler kostnadsoverslag"),
 		withText(sub("forankre", "Prosjektleder: marker godkjente tiltak som forankret", "Project leader: mark approved measures anchored"),
 			"tiltak", "Nummer (4,5) eller «alle»"),
+		withText(sub("digest", "Prosjektgruppen: sammendrag til plandokumentet (html, md, xlsx, csv, json)", "Project group: a digest for the plan document"),
+			"valg", "For eksempel: md S3, eller xlsx status godkjent"),
 	},
 }
 

@@ -810,7 +810,7 @@ func (d channelDriver) Channel(key string) string {
 }
 
 // options are the names of the subcommands' free-text options.
-var options = map[string]string{"idedugnad": "handling", "tiltak": "tekst", "innspill": "filter", "inviter": "hvem"}
+var options = map[string]string{"idedugnad": "handling", "tiltak": "tekst", "innspill": "filter", "inviter": "hvem", "digest": "valg"}
 
 func (d channelDriver) Command(actor, channel, text string) {
 	sub, rest, _ := strings.Cut(text, " ")
@@ -1144,4 +1144,29 @@ func TestFileRateLimitedArrivesOnce(t *testing.T) {
 		t.Fatalf("%d messages in the DM, want the one with the file", len(sends))
 	}
 	sameFile(t, sends[0].Files[0], file)
+}
+
+// The digest asked for with /dugnad digest arrives privately as an
+// attachment; someone outside the project group is refused.
+func TestDigestOnDiscord(t *testing.T) {
+	t.Parallel()
+	s := storetest.Open(t, storetest.New(t, "sqlite").URL)
+	e := start(t, s, nil)
+	intaketest.ScriptPhase3(t, s, e.plan)
+	d := channelDriver{driver{e: e, users: discordUsers(t)}}
+	d.Command("pl-ingrid", refCh, "digest md")
+	dm := e.fake.DMChannel(d.users["pl-ingrid"])
+	got := e.lastSend(dm, 1)
+	if len(got.Files) != 1 || !strings.HasSuffix(got.Files[0].Name, ".md") || !strings.HasPrefix(string(got.Files[0].Data), "# Sammendrag av tiltaksarbeidet") {
+		t.Fatalf("the digest came as %+v", got.Files)
+	}
+	if !strings.Contains(got.Content, "9 innspill (2 ikke brukt i noe tiltak), 6 tiltak") {
+		t.Errorf("the summary: %q", got.Content)
+	}
+	n := len(e.sends(refCh))
+	d.Command("ext-ffo", refCh, "digest")
+	refused := e.lastSend(refCh, n+1)
+	if len(refused.Files) != 0 || !strings.Contains(refused.Content, "Bare prosjektleder og prosjektgruppen") {
+		t.Errorf("a reference group member got %q (%d files)", refused.Content, len(refused.Files))
+	}
 }

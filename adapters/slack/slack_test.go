@@ -1112,3 +1112,32 @@ func methods(calls []slackfake.Call) []string {
 	}
 	return out
 }
+
+// The digest asked for with /dugnad digest in a channel arrives privately
+// as an upload; someone outside the project group is refused.
+func TestDigestOnSlack(t *testing.T) {
+	t.Parallel()
+	s := storetest.Open(t, storetest.New(t, "sqlite").URL)
+	e := start(t, s, nil)
+	intaketest.ScriptPhase3(t, s, e.plan)
+	d := channelDriver{newDriver(e)}
+	d.Command("pl-ingrid", "C0PROSJEKT", "digest xlsx")
+	ups, ok := e.fake.WaitUploads(1, wait)
+	if !ok {
+		t.Fatal("no upload")
+	}
+	up := ups[0]
+	if up.Channel != dm(d.users["pl-ingrid"]) || !strings.HasSuffix(up.Filename, ".xlsx") || !bytes.HasPrefix(up.Data, []byte("PK")) ||
+		!strings.Contains(up.InitialComment, "9 innspill (2 ikke brukt i noe tiltak), 6 tiltak") {
+		t.Fatalf("the upload: channel %s, name %s, comment %q", up.Channel, up.Filename, up.InitialComment)
+	}
+	n := len(d.Posts("C0REFGRUPPE"))
+	d.Command("ext-bymisjon", "C0REFGRUPPE", "digest")
+	flush(t, e.bot)
+	if got := d.Posts("C0REFGRUPPE")[n:]; len(got) != 1 || !strings.Contains(got[0].Text, "Bare prosjektleder og prosjektgruppen") {
+		t.Errorf("a reference group member got %v", got)
+	}
+	if got := len(e.fake.Uploads()); got != 1 {
+		t.Errorf("%d uploads, want 1", got)
+	}
+}

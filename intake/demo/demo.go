@@ -136,7 +136,9 @@ func fill(ctx context.Context, tx *store.Tx, plan store.Plan, c Counts, r *rand.
 		return got, err
 	}
 	base := time.Now().UTC().Add(-60 * 24 * time.Hour).Truncate(time.Second)
-	at := func(i, n int) time.Time { return base.Add(time.Duration(int64(i) * int64(50*24*time.Hour) / int64(max(n, 1)))) }
+	at := func(i, n int) time.Time {
+		return base.Add(time.Duration(int64(i) * int64(50*24*time.Hour) / int64(max(n, 1))))
+	}
 
 	// Invitations: most actors were asked.
 	batch, err := tx.CreateInvitationBatch(ctx, store.By{Label: "demo seed"}, store.InvitationBatch{PlanID: plan.ID, InvitedBy: actors[0].ID,
