@@ -13,6 +13,10 @@ import (
 	"github.com/kommune-dugnad/dugnad/store"
 )
 
+// fileLimits are the largest files a bot may send on a platform, where
+// there is a limit a digest can reach (Discord's default upload limit).
+var fileLimits = map[string]int{bot.Discord: 10 << 20}
+
 // DigestFormats are the digest's file formats.
 var DigestFormats = []string{"html", "md", "xlsx", "csv", "json"}
 
@@ -191,7 +195,11 @@ func (s *Service) digestCommand(ctx context.Context, tx *store.Tx, req *bot.Requ
 	}
 	file := res.File
 	out := private(res.Summary)
-	out[0].File = &file
+	if limit, ok := fileLimits[req.Platform]; ok && len(file.Data) > limit {
+		out[0].Text += "\n\n" + tr(lang, "digest_too_large", len(file.Data)>>20, limit>>20)
+	} else {
+		out[0].File = &file
+	}
 	if !req.DM {
 		// Said in a channel: the digest goes privately; say so there.
 		out = append(out, req.Reply(tr(lang, "digest_sent_privately")))
