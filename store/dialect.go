@@ -11,6 +11,15 @@ type dialect struct {
 	ddl *strings.Replacer
 }
 
+// jsonText is the SQL for the text of a top-level key of a JSON object
+// stored in a TEXT column.
+func (d dialect) jsonText(column, key string) string {
+	if d.name == "postgres" {
+		return "(" + column + "::jsonb ->> '" + key + "')"
+	}
+	return "json_extract(" + column + ", '$." + key + "')"
+}
+
 var (
 	postgres = dialect{
 		name:   "postgres",

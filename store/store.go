@@ -95,6 +95,14 @@ func SQLitePath(rawURL string) (string, bool) {
 	return path, true
 }
 
+// Ping checks that the database answers, within ctx.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping %s: %w", s.redacted, err)
+	}
+	return nil
+}
+
 // Close closes the database handle.
 func (s *Store) Close() error { return s.db.Close() }
 

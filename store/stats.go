@@ -1,0 +1,67 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Stats is what an operator watches in the database: the outbox's
+// backlog, the dialogs under way and the hearings open. It counts every
+// plan and every process on the database.
+type Stats struct {
+	// Outbox has one entry per platform with undelivered messages.
+	Outbox []OutboxStat
+	// DialogsInProgress counts the dialogs not at an end step
+	// (DialogEndSteps).
+	DialogsInProgress int
+	OpenHearings      int
+}
+
+// OutboxStat is one platform's undelivered messages: how many, and when
+// the oldest was queued.
+type OutboxStat struct {
+	Platform string
+	Pending  int
+	Oldest   time.Time
+}
+
+// DialogEndSteps are the steps of intake's dialog state (its JSON "step")
+// at which a dialog is over until the actor starts again: submitted, or
+// declined. intake's tests keep this list in step with its dialog.
+var DialogEndSteps = []string{"finished", "declined"}
+
+// Stats reads the figures. Each is one indexed query; call it with a short
+// deadline from a metrics scrape.
+func (q queries) Stats(ctx context.Context) (Stats, error) {
+	var st Stats
+	var pending []struct {
+		Platform string `db:"platform"`
+		N        int    `db:"n"`
+	}
+	if err := q.sel(ctx, &pending, `SELECT platform, COUNT(*) AS n FROM outbox
+		WHERE delivered_at IS NULL AND failed_at IS NULL GROUP BY platform ORDER BY platform`); err != nil {
+		return Stats{}, fmt.Errorf("store: outbox stats: %w", err)
+	}
+	for _, p := range pending {
+		// ORDER BY … LIMIT 1 rather than MIN(): SQLite returns an
+		// aggregate as text, a plain column as the time it was written as.
+		var oldest time.Time
+		if err := q.get(ctx, &oldest, `SELECT created_at FROM outbox
+			WHERE platform = ? AND delivered_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT 1`, p.Platform); err != nil {
+			return Stats{}, fmt.Errorf("store: oldest in outbox: %w", err)
+		}
+		st.Outbox = append(st.Outbox, OutboxStat{Platform: p.Platform, Pending: p.N, Oldest: oldest.UTC()})
+	}
+	query, args, err := q.in(`SELECT COUNT(*) FROM dialogs WHERE COALESCE(`+q.d.jsonText("state", "step")+`, '') NOT IN (?)`, DialogEndSteps)
+	if err != nil {
+		return Stats{}, err
+	}
+	if err := q.get(ctx, &st.DialogsInProgress, query, args...); err != nil {
+		return Stats{}, fmt.Errorf("store: dialogs in progress: %w", err)
+	}
+	if err := q.get(ctx, &st.OpenHearings, `SELECT COUNT(*) FROM hearings WHERE status = 'open'`); err != nil {
+		return Stats{}, fmt.Errorf("store: open hearings: %w", err)
+	}
+	return st, nil
+}
