@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kommune-dugnad/dugnad/store"
@@ -27,9 +28,12 @@ type Config struct {
 	Lease time.Duration
 	// Senders bounds how many channels are sent to at once. Default 16.
 	Senders int
-	// DrainTimeout bounds how long shutdown waits for queued messages.
-	// Default 10 seconds.
+	// DrainTimeout bounds shutdown, from its start: the events the
+	// adapters have in hand are finished and the queued messages
+	// delivered within it. Default 10 seconds.
 	DrainTimeout time.Duration
+	// Metrics, when set, counts events and sends (NewMetrics).
+	Metrics *Metrics
 }
 
 func (c *Config) defaults() {
@@ -68,17 +72,32 @@ type Bot struct {
 
 	jobs    []Job
 	watcher DeliveryWatcher
+	metrics *Metrics
+
+	// stopping is set when shutdown begins; halt ends at its deadline
+	// (DrainTimeout later), cutting short any event still in hand.
+	stopping atomic.Bool
+	halt     context.Context
+	haltNow  context.CancelFunc
 
 	mu        sync.Mutex
 	delivered chan struct{} // closed and replaced after each delivery
 }
 
+// errShutdown is the cause with which Run cancels the adapters' context:
+// they stop taking events, and the events they have in hand are finished.
+var errShutdown = errors.New("bot: shutting down")
+
+// errDrainTimeout cuts short an event still in hand at the drain deadline.
+var errDrainTimeout = errors.New("bot: drain timeout")
+
 // New makes a bot over st that hands events to h and speaks through the
 // adapters.
 func New(st *store.Store, h Handler, cfg Config, adapters ...Adapter) *Bot {
 	cfg.defaults()
-	b := &Bot{store: st, cfg: cfg, log: cfg.Logger, adapters: map[string]Adapter{},
+	b := &Bot{store: st, cfg: cfg, log: cfg.Logger, adapters: map[string]Adapter{}, metrics: cfg.Metrics,
 		wake: make(chan struct{}, 1), delivered: make(chan struct{})}
+	b.halt, b.haltNow = context.WithCancel(context.Background())
 	if s, ok := h.(Scheduler); ok {
 		b.jobs = s.Jobs()
 		for range b.jobs {
@@ -87,9 +106,12 @@ func New(st *store.Store, h Handler, cfg Config, adapters ...Adapter) *Bot {
 	}
 	b.watcher, _ = h.(DeliveryWatcher)
 	b.handler = Chain(h, Recover(cfg.Logger))
+	platforms := make([]string, 0, len(adapters))
 	for _, a := range adapters {
 		b.adapters[a.Platform()] = a
+		platforms = append(platforms, a.Platform())
 	}
+	b.metrics.serve(platforms)
 	return b
 }
 
@@ -102,10 +124,17 @@ const maxAttempts = 8
 // redelivered event changes nothing. A transaction that lost a race is
 // retried; any other error is returned and nothing is kept, so the
 // platform may deliver the event again.
+//
+// An event in hand when Run's shutdown begins is finished: the shutdown's
+// cancellation of ctx does not cut it short (ctx's deadline and any other
+// cancellation do), until the drain deadline.
 func (b *Bot) Handle(ctx context.Context, ev Event) error {
 	if ev.ID == "" || ev.Platform == "" {
 		return errors.New("bot: event without ID or platform")
 	}
+	b.metrics.eventReceived(ev)
+	ctx, done := b.eventContext(ctx)
+	defer done()
 	log := b.log.With("platform", ev.Platform, "event_id", ev.ID, "kind", ev.Kind)
 	for attempt := 1; ; attempt++ {
 		queued := 0
@@ -147,9 +176,12 @@ func (b *Bot) Handle(ctx context.Context, ev Event) error {
 		})
 		switch {
 		case err == nil && duplicate:
+			b.metrics.eventDuplicate(ev)
 			log.Info("duplicate event dropped")
 			return nil
 		case err == nil:
+			b.metrics.eventApplied(ev)
+			log.Debug("event handled", "messages", queued)
 			if queued > 0 {
 				b.Wake()
 			}
@@ -165,9 +197,35 @@ func (b *Bot) Handle(ctx context.Context, ev Event) error {
 				return ctx.Err()
 			}
 		default:
+			b.metrics.eventFailed(ev)
 			log.Error("event failed", "err", err)
 			return fmt.Errorf("bot: handle %s event %s: %w", ev.Platform, ev.ID, err)
 		}
+	}
+}
+
+// eventContext is ctx for handling one event, less the cancellation by
+// Run's shutdown: an event an adapter has in hand when shutdown begins is
+// finished, so that neither its effects nor its replies are lost, until
+// the drain deadline. ctx's deadline, and any other cancellation of it,
+// still end the event.
+func (b *Bot) eventContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	hctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	cancelDeadline := context.CancelFunc(func() {})
+	if d, ok := ctx.Deadline(); ok {
+		hctx, cancelDeadline = context.WithDeadline(hctx, d)
+	}
+	stopFollowing := context.AfterFunc(ctx, func() {
+		if cause := context.Cause(ctx); !errors.Is(cause, errShutdown) {
+			cancel(cause)
+		}
+	})
+	stopHalt := context.AfterFunc(b.halt, func() { cancel(errDrainTimeout) })
+	return hctx, func() {
+		stopFollowing()
+		stopHalt()
+		cancelDeadline()
+		cancel(nil)
 	}
 }
 
@@ -254,12 +312,29 @@ func (b *Bot) signalDelivered() {
 }
 
 // Run runs the adapters and the dispatcher until ctx ends or every
-// adapter has returned. On the way out it stops taking events, then
-// delivers what is queued for up to DrainTimeout. It returns the first
-// adapter error, if any.
+// adapter has returned. Then it shuts down, within DrainTimeout: the
+// adapters stop taking events, the events they have in hand are finished,
+// and the queued messages are delivered. It returns the first adapter
+// error, if any; a shutdown because ctx ended is not one. Run may be
+// called once.
 func (b *Bot) Run(ctx context.Context) error {
-	adapterCtx, stopAdapters := context.WithCancel(ctx)
-	defer stopAdapters()
+	// The adapters' context ends with errShutdown as its cause, which
+	// Handle tells from other cancellations.
+	adapterCtx, stopAdapters := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer stopAdapters(errShutdown)
+	var shutdownOnce sync.Once
+	var drainDeadline time.Time
+	shutdown := func() {
+		shutdownOnce.Do(func() {
+			b.stopping.Store(true)
+			drainDeadline = time.Now().Add(b.cfg.DrainTimeout)
+			time.AfterFunc(b.cfg.DrainTimeout, b.haltNow)
+			b.log.Info("shutting down: finishing the events in hand and delivering what is queued", "drain_timeout", b.cfg.DrainTimeout)
+			stopAdapters(errShutdown)
+		})
+	}
+	stopWatching := context.AfterFunc(ctx, shutdown)
+	defer stopWatching()
 	dispatchCtx, stopDispatch := context.WithCancel(context.Background())
 	defer stopDispatch()
 
@@ -290,25 +365,32 @@ func (b *Bot) Run(ctx context.Context) error {
 				failedMu.Lock()
 				failed[a.Platform()] = true
 				failedMu.Unlock()
-				stopAdapters()
+				shutdown()
 			}
 		}()
 	}
+	// The adapters return once they have stopped taking events and
+	// finished those in hand.
 	wg.Wait()
-	stopAdapters()
+	shutdown()
 	<-jobsDone
 
 	// Drain: deliver what the events handled so far queued, on the
 	// platforms still able to take it.
-	drainCtx, cancel := context.WithTimeout(context.Background(), b.cfg.DrainTimeout)
+	drainCtx, cancel := context.WithDeadline(context.Background(), drainDeadline)
 	defer cancel()
+	drained := true
 	for p := range b.adapters {
 		if failed[p] {
 			continue
 		}
 		if err := b.Flush(drainCtx, p); err != nil {
-			b.log.Warn("outbox not drained before shutdown", "platform", p, "err", err)
+			drained = false
+			b.log.Warn("outbox not drained before shutdown; the rest goes out with the next start", "platform", p, "err", err)
 		}
+	}
+	if drained {
+		b.log.Info("shut down: the outbox is drained")
 	}
 	stopDispatch()
 	<-dispatchDone

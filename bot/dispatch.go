@@ -86,6 +86,7 @@ func (b *Bot) deliver(ctx context.Context, om store.OutboxMessage) {
 	ctx = context.WithoutCancel(ctx)
 	var m Message
 	if err := json.Unmarshal(om.Payload, &m); err != nil {
+		b.metrics.sent(om.Platform, SendFailed)
 		log.Error("undecodable outgoing message", "err", err)
 		then, queued := b.watch(ctx, om)
 		b.record(ctx, log, b.store.MarkFailed(ctx, om.ID, "undecodable: "+err.Error(), then))
@@ -101,20 +102,25 @@ func (b *Bot) deliver(ctx context.Context, om store.OutboxMessage) {
 	var ra *RetryAfterError
 	switch {
 	case err == nil:
+		b.metrics.sent(om.Platform, SendOK)
 		om.MessageRef = ref // for the watcher: where the message now is
 		then, queued := b.watch(ctx, om)
 		b.record(ctx, log, b.store.MarkDelivered(ctx, om.ID, ref, then))
 		b.afterWatch(*queued)
 		b.seedReactions(ctx, log, a, m, ref)
 	case errors.As(err, &ra):
+		b.metrics.sent(om.Platform, SendRetry)
+		b.metrics.limited(om.Platform)
 		log.Info("platform asks to wait", "retry_after", ra.After)
 		b.record(ctx, log, b.store.MarkRetry(ctx, om.ID, time.Now().Add(ra.After), err.Error()))
 	case isPermanent(err):
+		b.metrics.sent(om.Platform, SendFailed)
 		log.Error("message cannot be delivered", "err", err)
 		then, queued := b.watch(ctx, om)
 		b.record(ctx, log, b.store.MarkFailed(ctx, om.ID, err.Error(), then))
 		b.afterWatch(*queued)
 	default:
+		b.metrics.sent(om.Platform, SendRetry)
 		wait := backoff(om.Attempts)
 		log.Warn("send failed, will retry", "err", err, "retry_in", wait)
 		b.record(ctx, log, b.store.MarkRetry(ctx, om.ID, time.Now().Add(wait), err.Error()))
@@ -138,6 +144,9 @@ func (b *Bot) seedReactions(ctx context.Context, log *slog.Logger, a Adapter, m 
 		for attempt := 1; ; attempt++ {
 			err := r.AddReaction(ctx, channel, ref, emoji)
 			var ra *RetryAfterError
+			if errors.As(err, &ra) {
+				b.metrics.limited(a.Platform())
+			}
 			if errors.As(err, &ra) && attempt < 5 {
 				select {
 				case <-time.After(ra.After):

@@ -90,6 +90,7 @@ var (
 	// The console adds reactions but does not read them back: every
 	// reaction typed here goes to the bot, so what it stored is the record.
 	_ bot.ReactionAdder = (*Adapter)(nil)
+	_ bot.HealthChecker = (*Adapter)(nil)
 )
 
 // New makes a console adapter.
@@ -99,6 +100,9 @@ func New(cfg Config) *Adapter {
 
 // Platform is bot.Console.
 func (a *Adapter) Platform() string { return bot.Console }
+
+// Healthy is always nil: the terminal has no connection to lose.
+func (a *Adapter) Healthy() error { return nil }
 
 // DMChannel is the console channel of an actor's direct conversation.
 func DMChannel(actorKey string) string { return "dm:" + actorKey }

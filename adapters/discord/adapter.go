@@ -43,6 +43,7 @@ type Adapter struct {
 	log     *slog.Logger
 
 	mu        sync.Mutex
+	down      error // why the gateway session is not ready; nil when it is
 	botUserID string
 	appID     string
 	sessionID string
@@ -62,6 +63,7 @@ var (
 	_ bot.Reactor         = (*Adapter)(nil)
 	_ bot.ThreadReader    = (*Adapter)(nil)
 	_ bot.DirectMessenger = (*Adapter)(nil)
+	_ bot.HealthChecker   = (*Adapter)(nil)
 )
 
 // New makes a Discord adapter.
@@ -97,7 +99,22 @@ func newAdapter(cfg Config, s *discordgo.Session, api restAPI) *Adapter {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Adapter{cfg: cfg, session: s, api: api, log: log.With("platform", bot.Discord), dms: map[string]string{}, direct: map[string]bool{}, parents: map[string]string{}}
+	return &Adapter{cfg: cfg, session: s, api: api, log: log.With("platform", bot.Discord), down: errors.New("not connected yet"),
+		dms: map[string]string{}, direct: map[string]bool{}, parents: map[string]string{}}
+}
+
+// Healthy reports whether the gateway session is ready (after READY or
+// RESUMED, until a disconnect).
+func (a *Adapter) Healthy() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.down
+}
+
+func (a *Adapter) setDown(err error) {
+	a.mu.Lock()
+	a.down = err
+	a.mu.Unlock()
 }
 
 // Platform is bot.Discord.
@@ -121,6 +138,11 @@ func (a *Adapter) Run(ctx context.Context, sink bot.Sink) error {
 	a.mu.Unlock()
 	remove := a.session.AddHandler(func(_ *discordgo.Session, e *discordgo.Event) { a.onEvent(e) })
 	defer remove()
+	removeDisconnect := a.session.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
+		a.setDown(errors.New("gateway disconnected; reconnecting"))
+	})
+	defer removeDisconnect()
+	defer a.setDown(errors.New("stopped"))
 	if err := a.session.Open(); err != nil {
 		a.pool.Close()
 		return fmt.Errorf("discord: open gateway (is the message content intent enabled for the bot?): %w", err)
@@ -150,6 +172,7 @@ func (a *Adapter) onEvent(e *discordgo.Event) {
 		if d.Application != nil {
 			a.appID = d.Application.ID
 		}
+		a.down = nil
 		a.mu.Unlock()
 		a.log.Info("discord session ready", "bot_user_id", d.User.ID)
 		a.workers.Add(1)
@@ -158,6 +181,7 @@ func (a *Adapter) onEvent(e *discordgo.Event) {
 			a.backfill()
 		}()
 	case *discordgo.Resumed:
+		a.setDown(nil)
 		a.log.Info("discord session resumed")
 	case *discordgo.MessageCreate:
 		// Translation may look up a channel over REST: it happens on the

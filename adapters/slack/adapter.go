@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -47,6 +48,7 @@ type Adapter struct {
 	teamID    string
 
 	mu       sync.Mutex
+	down     error                    // why the adapter is not taking events; nil when it is
 	limiters map[string]*rate.Limiter // per channel
 	dms      map[string]string        // user → DM channel
 	names    map[string]string        // user → display name
@@ -63,6 +65,7 @@ var (
 	_ bot.Reactor         = (*Adapter)(nil)
 	_ bot.ThreadReader    = (*Adapter)(nil)
 	_ bot.DirectMessenger = (*Adapter)(nil)
+	_ bot.HealthChecker   = (*Adapter)(nil)
 )
 
 // New makes a Slack adapter.
@@ -80,7 +83,7 @@ func newAdapter(cfg Config, client *slack.Client, api webAPI) *Adapter {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Adapter{cfg: cfg, client: client, api: api, log: log.With("platform", bot.Slack),
+	return &Adapter{cfg: cfg, client: client, api: api, log: log.With("platform", bot.Slack), down: errNotStarted,
 		limiters: map[string]*rate.Limiter{}, dms: map[string]string{}, names: map[string]string{}, workers: 8, repliesPage: 200}
 }
 
@@ -120,19 +123,44 @@ func (a *Adapter) Connect(ctx context.Context) error {
 	return nil
 }
 
+var (
+	errNotStarted = errors.New("not connected yet")
+	errStopped    = errors.New("stopped")
+)
+
+// Healthy reports whether the adapter takes events: over Socket Mode while
+// a connection is open, over HTTP while the Events API server listens.
+func (a *Adapter) Healthy() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.down
+}
+
+func (a *Adapter) setDown(err error) {
+	a.mu.Lock()
+	a.down = err
+	a.mu.Unlock()
+}
+
 // Run connects and hands events to sink until ctx ends: over Socket Mode
 // when an app token is configured, else over HTTP on Config.HTTPAddr.
 func (a *Adapter) Run(ctx context.Context, sink bot.Sink) error {
+	defer a.setDown(errStopped)
 	if err := a.Connect(ctx); err != nil {
 		return err
 	}
 	if a.cfg.AppToken != "" {
 		return a.runSocketMode(ctx, sink, socketmode.New(a.client))
 	}
-	srv := &http.Server{Addr: a.cfg.HTTPAddr, Handler: a.Handler(ctx, sink), ReadHeaderTimeout: 5 * time.Second}
+	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("slack: events API server: %w", err)
+	}
+	srv := &http.Server{Handler: a.Handler(ctx, sink), ReadHeaderTimeout: 5 * time.Second}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	a.log.Info("slack events API listening", "addr", a.cfg.HTTPAddr)
+	go func() { errc <- srv.Serve(ln) }()
+	a.setDown(nil)
+	a.log.Info("slack events API listening", "addr", ln.Addr().String())
 	select {
 	case err := <-errc:
 		return fmt.Errorf("slack: events API server: %w", err)
@@ -177,17 +205,23 @@ func (a *Adapter) runSocketMode(ctx context.Context, sink bot.Sink, sm *socketmo
 func (a *Adapter) socketEvent(ctx context.Context, sink bot.Sink, sm *socketmode.Client, pool *bot.Pool, evt socketmode.Event) error {
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
+		a.setDown(errors.New("socket mode connecting"))
 		a.log.Debug("socket mode connecting")
 		return nil
 	case socketmode.EventTypeConnected:
+		a.setDown(nil)
 		a.log.Info("socket mode connected")
 		return nil
 	case socketmode.EventTypeConnectionError:
+		a.setDown(errors.New("socket mode connection error"))
 		a.log.Warn("socket mode connection error", "err", evt.Data)
 		return nil
 	case socketmode.EventTypeInvalidAuth:
 		return errors.New("slack: socket mode: invalid app token")
-	case socketmode.EventTypeHello, socketmode.EventTypeDisconnect:
+	case socketmode.EventTypeDisconnect:
+		a.setDown(errors.New("socket mode disconnected; reconnecting"))
+		return nil
+	case socketmode.EventTypeHello:
 		return nil
 	}
 	if evt.Request == nil {
@@ -196,7 +230,13 @@ func (a *Adapter) socketEvent(ctx context.Context, sink bot.Sink, sm *socketmode
 	}
 	req := *evt.Request
 	ack := func() {
-		if err := sm.AckCtx(ctx, req.EnvelopeID, nil); err != nil {
+		err := sm.AckCtx(ctx, req.EnvelopeID, nil)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			// An event finished during shutdown: Slack sends it again
+			// to the next connection, and it is recorded once.
+			a.log.Debug("not acknowledged at shutdown", "envelope_id", req.EnvelopeID)
+		case err != nil:
 			a.log.Warn("ack failed", "envelope_id", req.EnvelopeID, "err", err)
 		}
 	}

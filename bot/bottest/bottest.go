@@ -112,8 +112,18 @@ type Harness struct {
 // NewHarness starts a bot with h over st; it stops when the test ends.
 func NewHarness(t testing.TB, st *store.Store, h bot.Handler, platform, workspace string) *Harness {
 	t.Helper()
+	return NewHarnessWith(t, st, h, platform, workspace, bot.Config{})
+}
+
+// NewHarnessWith is NewHarness with the bot configured by cfg (to count
+// metrics, say); its PollInterval is 20 ms unless cfg sets one.
+func NewHarnessWith(t testing.TB, st *store.Store, h bot.Handler, platform, workspace string, cfg bot.Config) *Harness {
+	t.Helper()
+	if cfg.PollInterval == 0 {
+		cfg.PollInterval = 20 * time.Millisecond
+	}
 	rec := NewRecorder(platform)
-	b := bot.New(st, h, bot.Config{PollInterval: 20 * time.Millisecond}, rec)
+	b := bot.New(st, h, cfg, rec)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- b.Run(ctx) }()
