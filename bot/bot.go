@@ -329,7 +329,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			b.stopping.Store(true)
 			drainDeadline = time.Now().Add(b.cfg.DrainTimeout)
 			time.AfterFunc(b.cfg.DrainTimeout, b.haltNow)
-			b.log.Info("shutting down: finishing the events in hand and delivering what is queued", "drain_timeout", b.cfg.DrainTimeout)
+			b.log.Info("shutting down: finishing the events in hand and delivering what is queued", "drain_timeout", b.cfg.DrainTimeout.String())
 			stopAdapters(errShutdown)
 		})
 	}

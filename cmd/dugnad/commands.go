@@ -14,6 +14,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	consoleadapter "github.com/kommune-dugnad/dugnad/adapters/console"
 	discordadapter "github.com/kommune-dugnad/dugnad/adapters/discord"
 	slackadapter "github.com/kommune-dugnad/dugnad/adapters/slack"
@@ -148,6 +150,8 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	doMigrate := fs.Bool("migrate", true, "bring the database schema up to date at start-up")
 	logLevel := fs.String("log-level", "", "debug, info, warn or error (default warn with the console only, else info)")
 	logFormat := fs.String("log-format", "text", "text or json")
+	listen := fs.String("listen", getenv("DUGNAD_LISTEN"), "serve /healthz, /livez and /metrics at this address, usually 127.0.0.1:9090 (env DUGNAD_LISTEN; default: not served)")
+	drainTimeout := fs.Duration("drain-timeout", 10*time.Second, "on SIGTERM or Ctrl-C, how long to finish the events in hand and deliver the queued messages")
 	if err := parseFlagsOnly(fs, args, l); err != nil {
 		return err
 	}
@@ -170,6 +174,9 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	log, err := newLogger(stderr, level, *logFormat)
 	if err != nil {
 		return usageError(err.Error())
+	}
+	if *drainTimeout <= 0 {
+		return usageError("--drain-timeout must be positive")
 	}
 	st, err := openStore(ctx, *db, *doMigrate, l)
 	if err != nil {
@@ -233,7 +240,21 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	} else if len(plans) == 0 {
 		log.Warn("the database has no plan; import one with dugnad plan import FILE", "db", st.String())
 	}
-	b := bot.New(st, intake.New(log), bot.Config{Logger: log}, adapters...)
+	cfg := bot.Config{Logger: log, DrainTimeout: *drainTimeout}
+	var reg *prometheus.Registry
+	if *listen != "" {
+		reg, cfg.Metrics = newMetrics(st)
+	}
+	b := bot.New(st, intake.New(log), cfg, adapters...)
+	if *listen != "" {
+		stopOps, err := serveOps(*listen, bot.OpsHandler(b, reg, log), log)
+		if err != nil {
+			return err
+		}
+		// After Run: /healthz says "shutting down" and /metrics counts
+		// the drain until the end.
+		defer stopOps()
+	}
 	log.Info("dugnad running", "db", st.String(), "slack", useSlack, "discord", useDiscord, "console", console)
 	err = b.Run(ctx)
 	var scopes *slackadapter.MissingScopesError

@@ -24,7 +24,10 @@ import (
 )
 
 func main() {
+	// The first SIGTERM or Ctrl-C shuts down gracefully (the bot drains,
+	// for up to --drain-timeout); a second one kills at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)
