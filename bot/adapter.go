@@ -79,6 +79,17 @@ type ThreadReader interface {
 	Replies(ctx context.Context, channel, threadRef string) ([]Event, error)
 }
 
+// SentFinder is an adapter that can tell whether a message is on the
+// platform already: after a crash between sending a message and recording
+// that it was sent, the bot asks before sending it again.
+type SentFinder interface {
+	// FindSent looks for a message the bot posted where m goes (its
+	// channel, or its thread) after the message after ("" for none known)
+	// and returns its reference. A channel's messages go out one at a
+	// time, so such a message can only be m.
+	FindSent(ctx context.Context, m Message, after string) (ref string, found bool, err error)
+}
+
 // DirectMessenger is an adapter that can open a direct conversation with a
 // user who has not written to the bot yet.
 type DirectMessenger interface {

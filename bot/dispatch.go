@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -97,7 +98,18 @@ func (b *Bot) deliver(ctx context.Context, om store.OutboxMessage) {
 	// A send may not outlive its lease, or another process could send the
 	// message again while this one still tries.
 	sendCtx, cancel := context.WithTimeout(ctx, b.cfg.Lease/2)
-	ref, err := a.Send(sendCtx, m)
+	ref, found, err := b.alreadySent(sendCtx, a, om, m)
+	if isPermanent(err) {
+		// The platform cannot be asked (a scope missing, say): a message
+		// sent twice is better than one not sent.
+		log.Warn("cannot tell whether a message was sent before a restart; sending it", "err", err)
+		err = nil
+	}
+	if err == nil && !found {
+		ref, err = a.Send(sendCtx, m)
+	} else if found {
+		log.Warn("message was sent before a restart; not sending it again", "message_ref", ref)
+	}
 	cancel()
 	var ra *RetryAfterError
 	switch {
@@ -125,6 +137,21 @@ func (b *Bot) deliver(ctx context.Context, om store.OutboxMessage) {
 		log.Warn("send failed, will retry", "err", err, "retry_in", wait)
 		b.record(ctx, log, b.store.MarkRetry(ctx, om.ID, time.Now().Add(wait), err.Error()))
 	}
+}
+
+// alreadySent asks the platform, for a message an earlier attempt may have
+// sent (the process died before it could record the outcome), whether it
+// is there. Edits and views are safe to repeat and are not looked for.
+func (b *Bot) alreadySent(ctx context.Context, a Adapter, om store.OutboxMessage, m Message) (string, bool, error) {
+	f, ok := a.(SentFinder)
+	if !om.InDoubt || !ok || m.Replace != "" || strings.HasPrefix(m.Channel, "home:") {
+		return "", false, nil
+	}
+	after, err := b.store.LastDeliveredRef(ctx, om.Platform, om.Channel)
+	if err != nil {
+		return "", false, err
+	}
+	return f.FindSent(ctx, m, after)
 }
 
 // seedReactions adds the reactions a delivered message asks for (a

@@ -25,6 +25,10 @@ type OutboxMessage struct {
 	FailedAt      *time.Time
 	MessageRef    string
 	LastError     string
+	// InDoubt is set when an earlier attempt to send the message ended
+	// without a recorded outcome (the process died): it may be on the
+	// platform already.
+	InDoubt bool
 }
 
 type outboxRow struct {
@@ -43,13 +47,14 @@ type outboxRow struct {
 	FailedAt      sql.NullTime   `db:"failed_at"`
 	MessageRef    string         `db:"message_ref"`
 	LastError     string         `db:"last_error"`
+	InDoubtSince  sql.NullTime   `db:"in_doubt_since"`
 }
 
 func (r outboxRow) message() OutboxMessage {
 	return OutboxMessage{ID: r.ID, PlanID: r.PlanID.Int64, Platform: r.Platform, Channel: r.Channel,
 		Payload: []byte(r.Payload), Correlation: r.Correlation, CreatedAt: r.CreatedAt.UTC(),
 		NextAttemptAt: r.NextAttemptAt.UTC(), Attempts: r.Attempts, DeliveredAt: timePtr(r.DeliveredAt),
-		FailedAt: timePtr(r.FailedAt), MessageRef: r.MessageRef, LastError: r.LastError}
+		FailedAt: timePtr(r.FailedAt), MessageRef: r.MessageRef, LastError: r.LastError, InDoubt: r.InDoubtSince.Valid}
 }
 
 // Enqueue writes a message to the outbox in the transaction.
@@ -92,9 +97,9 @@ func (s *Store) ClaimOutbox(ctx context.Context, platforms []string, worker stri
 	for _, r := range rows {
 		var claimed bool
 		err := s.InTx(ctx, func(tx *Tx) error {
-			res, err := tx.exec(ctx, `UPDATE outbox SET claimed_by = ?, claimed_until = ?
+			res, err := tx.exec(ctx, `UPDATE outbox SET claimed_by = ?, claimed_until = ?, in_doubt_since = COALESCE(in_doubt_since, ?)
 				WHERE id = ? AND delivered_at IS NULL AND (claimed_until IS NULL OR claimed_until < ?)`,
-				worker, t.Add(lease), r.ID, t)
+				worker, t.Add(lease), t, r.ID, t)
 			if err != nil {
 				return err
 			}
@@ -117,8 +122,8 @@ func (s *Store) ClaimOutbox(ctx context.Context, platforms []string, worker stri
 // transaction (to act on the delivery, queueing more messages, say).
 func (s *Store) MarkDelivered(ctx context.Context, id int64, ref string, then func(*Tx) error) error {
 	return s.InTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE outbox SET delivered_at = ?, message_ref = ?, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL
-			WHERE id = ?`, now(), ref, id)
+		_, err := tx.exec(ctx, `UPDATE outbox SET delivered_at = ?, message_ref = ?, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL,
+			in_doubt_since = NULL WHERE id = ?`, now(), ref, id)
 		if err != nil {
 			return fmt.Errorf("store: mark delivered: %w", err)
 		}
@@ -132,8 +137,8 @@ func (s *Store) MarkDelivered(ctx context.Context, id int64, ref string, then fu
 // MarkRetry releases a message for another attempt at the given time.
 func (s *Store) MarkRetry(ctx context.Context, id int64, at time.Time, reason string) error {
 	return s.InTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ?, claimed_by = NULL, claimed_until = NULL
-			WHERE id = ? AND delivered_at IS NULL`, at.UTC(), reason, id)
+		_, err := tx.exec(ctx, `UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ?, claimed_by = NULL, claimed_until = NULL,
+			in_doubt_since = NULL WHERE id = ? AND delivered_at IS NULL`, at.UTC(), reason, id)
 		if err != nil {
 			return fmt.Errorf("store: mark retry: %w", err)
 		}
@@ -146,8 +151,8 @@ func (s *Store) MarkRetry(ctx context.Context, id int64, at time.Time, reason st
 // channel. then, when not nil, runs in the same transaction.
 func (s *Store) MarkFailed(ctx context.Context, id int64, reason string, then func(*Tx) error) error {
 	return s.InTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ?, claimed_by = NULL, claimed_until = NULL
-			WHERE id = ? AND delivered_at IS NULL`, now(), reason, id)
+		_, err := tx.exec(ctx, `UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ?, claimed_by = NULL, claimed_until = NULL,
+			in_doubt_since = NULL WHERE id = ? AND delivered_at IS NULL`, now(), reason, id)
 		if err != nil {
 			return fmt.Errorf("store: mark failed: %w", err)
 		}
@@ -156,6 +161,23 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, reason string, then fu
 		}
 		return nil
 	})
+}
+
+// LastDeliveredRef is the platform's reference to the newest message
+// delivered to a channel, or "" when none was: a message sent there after
+// it, while a message of the channel was in doubt, can only be that one,
+// since a channel's messages go out one at a time, in order.
+func (q queries) LastDeliveredRef(ctx context.Context, platform, channel string) (string, error) {
+	var refs []string
+	err := q.sel(ctx, &refs, `SELECT message_ref FROM outbox WHERE platform = ? AND channel = ? AND delivered_at IS NOT NULL AND message_ref <> ''
+		ORDER BY id DESC LIMIT 1`, platform, channel)
+	if err != nil {
+		return "", fmt.Errorf("store: last delivered ref: %w", err)
+	}
+	if len(refs) == 0 {
+		return "", nil
+	}
+	return refs[0], nil
 }
 
 // PendingOutbox counts the messages for a platform not yet delivered (nor

@@ -61,6 +61,7 @@ type Adapter struct {
 var (
 	_ bot.Adapter         = (*Adapter)(nil)
 	_ bot.Reactor         = (*Adapter)(nil)
+	_ bot.SentFinder      = (*Adapter)(nil)
 	_ bot.ThreadReader    = (*Adapter)(nil)
 	_ bot.DirectMessenger = (*Adapter)(nil)
 	_ bot.HealthChecker   = (*Adapter)(nil)

@@ -1170,3 +1170,30 @@ func TestDigestOnDiscord(t *testing.T) {
 		t.Errorf("a reference group member got %q (%d files)", refused.Content, len(refused.Files))
 	}
 }
+
+// FindSent finds a message the bot posted after the last one it knows of,
+// and nothing when there is none.
+func TestFindSentAfterACrash(t *testing.T) {
+	t.Parallel()
+	s := storetest.Open(t, storetest.New(t, "sqlite").URL)
+	e := start(t, s, nil)
+	ctx := context.Background()
+	first, err := e.adapter.Send(ctx, bot.Message{Platform: bot.Discord, Channel: refCh, Text: "først"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, found, err := e.adapter.FindSent(ctx, bot.Message{Platform: bot.Discord, Channel: refCh, Text: "så"}, first); err != nil || found {
+		t.Fatalf("found a message after the last one: %v, %v", found, err)
+	}
+	second, err := e.adapter.Send(ctx, bot.Message{Platform: bot.Discord, Channel: refCh, Text: "så"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, found, err := e.adapter.FindSent(ctx, bot.Message{Platform: bot.Discord, Channel: refCh, Text: "så"}, first)
+	if err != nil || !found || ref != second {
+		t.Fatalf("FindSent: %q, %v, %v; want %q", ref, found, err, second)
+	}
+	if ref, found, _ := e.adapter.FindSent(ctx, bot.Message{Platform: bot.Discord, Channel: refCh}, ""); !found || ref != second {
+		t.Errorf("with nothing known it should find the newest: %q, %v", ref, found)
+	}
+}

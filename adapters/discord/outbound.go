@@ -179,6 +179,38 @@ func (a *Adapter) OpenDM(ctx context.Context, user string) (string, error) {
 	return c.ID, nil
 }
 
+// FindSent looks for a message the bot posted where m goes (its thread's
+// channel, or its channel, or the direct conversation) after the message
+// after. Snowflakes grow with time across channels, so "after" holds in a
+// thread too.
+func (a *Adapter) FindSent(ctx context.Context, m bot.Message, after string) (string, bool, error) {
+	if user, ok := bot.DMUser(m.Channel); ok {
+		ch, err := a.OpenDM(ctx, user)
+		if err != nil {
+			return "", false, err
+		}
+		m.Channel = ch
+	}
+	target := m.Channel
+	a.mu.Lock()
+	if parent, isThread := a.parents[m.Thread]; m.Thread != "" && isThread && parent != "" {
+		target = m.Thread
+	}
+	a.mu.Unlock()
+	// After a known message: the next ones; else the newest hundred.
+	page, err := a.api.ChannelMessages(target, 100, "", after, "", discordgo.WithContext(ctx))
+	if err != nil {
+		return "", false, classify(err)
+	}
+	newest := ""
+	for _, msg := range page {
+		if msg.Author != nil && msg.Author.ID == a.BotUserID() && (newest == "" || snowflakeLess(newest, msg.ID)) {
+			newest = msg.ID // the last part of a message sent in several
+		}
+	}
+	return newest, newest != "", nil
+}
+
 // AddReaction adds an emoji (a character, or name:id for a custom one).
 func (a *Adapter) AddReaction(ctx context.Context, channel, messageRef, emoji string) error {
 	return classify(a.api.MessageReactionAdd(channel, messageRef, emoji, discordgo.WithContext(ctx)))

@@ -31,6 +31,7 @@ type webAPI interface {
 	AddReactionContext(ctx context.Context, name string, item slack.ItemRef) error
 	GetReactionsContext(ctx context.Context, item slack.ItemRef, params slack.GetReactionsParameters) (slack.ReactedItem, error)
 	GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error)
+	GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error)
 	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
 	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
 	UploadFileContext(ctx context.Context, params slack.UploadFileParameters) (*slack.FileSummary, error)
@@ -63,6 +64,7 @@ type Adapter struct {
 var (
 	_ bot.Adapter         = (*Adapter)(nil)
 	_ bot.Reactor         = (*Adapter)(nil)
+	_ bot.SentFinder      = (*Adapter)(nil)
 	_ bot.ThreadReader    = (*Adapter)(nil)
 	_ bot.DirectMessenger = (*Adapter)(nil)
 	_ bot.HealthChecker   = (*Adapter)(nil)

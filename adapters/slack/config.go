@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -32,8 +33,9 @@ type Config struct {
 
 // FromEnv reads the configuration from SLACK_BOT_TOKEN, SLACK_APP_TOKEN and
 // SLACK_SIGNING_SECRET (each also as a path in the variable with _FILE
-// appended, for container secrets), DUGNAD_SLACK_API_URL and
-// DUGNAD_SLACK_ADDR. It reports false when no bot token is set: the
+// appended, for container secrets), DUGNAD_SLACK_API_URL,
+// DUGNAD_SLACK_ADDR and DUGNAD_SLACK_CHANNEL_RATE (messages per second to
+// one channel; Slack's guidance of one when unset). It reports false when no bot token is set: the
 // adapter is then not used.
 func FromEnv(getenv func(string) string) (Config, bool, error) {
 	var c Config
@@ -56,6 +58,13 @@ func FromEnv(getenv func(string) string) (Config, bool, error) {
 	c.HTTPAddr = getenv("DUGNAD_SLACK_ADDR")
 	if c.HTTPAddr == "" {
 		c.HTTPAddr = ":3000"
+	}
+	if rate := getenv("DUGNAD_SLACK_CHANNEL_RATE"); rate != "" {
+		r, err := strconv.ParseFloat(rate, 64)
+		if err != nil || r <= 0 {
+			return Config{}, false, fmt.Errorf("slack: DUGNAD_SLACK_CHANNEL_RATE must be a positive number of messages per second, not %q", rate)
+		}
+		c.ChannelRate = r
 	}
 	return c, true, c.Validate()
 }

@@ -135,6 +135,63 @@ func classify(err error) error {
 	return fmt.Errorf("slack: %w", err)
 }
 
+// FindSent looks for a message the bot posted where m goes after the
+// message after: in m's thread (conversations.replies), or at the top of
+// its channel (conversations.history). A file upload is never found (its
+// message is Slack's, not the bot's), so it may be sent again after a
+// crash.
+func (a *Adapter) FindSent(ctx context.Context, m bot.Message, after string) (string, bool, error) {
+	if m.File != nil {
+		return "", false, nil
+	}
+	if user, ok := bot.DMUser(m.Channel); ok {
+		ch, err := a.OpenDM(ctx, user)
+		if err != nil {
+			return "", false, err
+		}
+		m.Channel = ch
+	}
+	mine := func(msg slack.Message) bool {
+		return (msg.User == a.BotUserID() || (msg.BotID != "" && msg.User == "")) && (after == "" || tsLess(after, msg.Timestamp))
+	}
+	if m.Thread != "" {
+		msgs, _, _, err := a.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			ChannelID: m.Channel, Timestamp: m.Thread, Oldest: after, Limit: 200})
+		if err != nil {
+			return "", false, classify(err)
+		}
+		for i := len(msgs) - 1; i >= 0; i-- {
+			if msgs[i].Timestamp != m.Thread && mine(msgs[i]) {
+				return msgs[i].Timestamp, true, nil
+			}
+		}
+		return "", false, nil
+	}
+	res, err := a.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: m.Channel, Oldest: after, Limit: 100})
+	if err != nil {
+		return "", false, classify(err)
+	}
+	for _, msg := range res.Messages { // newest first
+		if (msg.ThreadTimestamp == "" || msg.ThreadTimestamp == msg.Timestamp) && mine(msg) {
+			return msg.Timestamp, true, nil
+		}
+	}
+	return "", false, nil
+}
+
+// tsLess orders Slack timestamps ("1700000000.000100").
+func tsLess(a, b string) bool {
+	as, af, _ := strings.Cut(a, ".")
+	bs, bf, _ := strings.Cut(b, ".")
+	if len(as) != len(bs) {
+		return len(as) < len(bs)
+	}
+	if as != bs {
+		return as < bs
+	}
+	return af < bf
+}
+
 // OpenDM returns the direct message channel with a user, opening it if
 // needed.
 func (a *Adapter) OpenDM(ctx context.Context, user string) (string, error) {

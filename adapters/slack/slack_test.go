@@ -1141,3 +1141,38 @@ func TestDigestOnSlack(t *testing.T) {
 		t.Errorf("%d uploads, want 1", got)
 	}
 }
+
+// FindSent finds a message the bot posted after the last one it knows of,
+// at the top of a channel or in a thread, and nothing when there is none.
+func TestFindSentAfterACrash(t *testing.T) {
+	t.Parallel()
+	s := storetest.Open(t, storetest.New(t, "sqlite").URL)
+	e := start(t, s, nil)
+	ctx := context.Background()
+	first, err := e.adapter.Send(ctx, bot.Message{Platform: bot.Slack, Channel: "C0REFGRUPPE", Text: "først"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := bot.Message{Platform: bot.Slack, Channel: "C0REFGRUPPE", Text: "så"}
+	if _, found, err := e.adapter.FindSent(ctx, next, first); err != nil || found {
+		t.Fatalf("found a message after the last one: %v, %v", found, err)
+	}
+	second, err := e.adapter.Send(ctx, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref, found, err := e.adapter.FindSent(ctx, next, first); err != nil || !found || ref != second {
+		t.Fatalf("FindSent: %q, %v, %v; want %q", ref, found, err, second)
+	}
+	reply := bot.Message{Platform: bot.Slack, Channel: "C0REFGRUPPE", Thread: first, Text: "i tråden"}
+	if _, found, _ := e.adapter.FindSent(ctx, reply, second); found {
+		t.Fatal("found a reply before one was sent")
+	}
+	third, err := e.adapter.Send(ctx, reply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref, found, err := e.adapter.FindSent(ctx, reply, second); err != nil || !found || ref != third {
+		t.Fatalf("FindSent in a thread: %q, %v, %v; want %q", ref, found, err, third)
+	}
+}

@@ -69,6 +69,35 @@ func parseFlagsOnly(fs *flag.FlagSet, args []string, l lang) error {
 	return err
 }
 
+// openStoreWaiting is openStore for the bot: a database that cannot be
+// reached (PostgreSQL restarting, a container not up yet) is tried again,
+// with growing pauses, for up to wait; a database with the wrong schema is
+// not.
+func openStoreWaiting(ctx context.Context, url string, migrate bool, l lang, wait time.Duration, log *slog.Logger) (*store.Store, error) {
+	if _, isSQLite := store.SQLitePath(url); !isSQLite {
+		deadline := time.Now().Add(wait)
+		pause := 250 * time.Millisecond
+		for {
+			st, err := store.Open(ctx, url) // connects
+			if err == nil {
+				st.Close()
+				break
+			}
+			if time.Now().Add(pause).After(deadline) || ctx.Err() != nil {
+				return nil, err
+			}
+			log.Warn("database not reachable; trying again", "err", err, "retry_in", pause)
+			select {
+			case <-time.After(pause):
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			pause = min(2*pause, 5*time.Second)
+		}
+	}
+	return openStore(ctx, url, migrate, l)
+}
+
 // openStore opens the database and migrates it (or, with migrate false,
 // refuses a schema this binary does not expect, and a SQLite file that
 // does not exist).
@@ -152,6 +181,7 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	logFormat := fs.String("log-format", "text", "text or json")
 	listen := fs.String("listen", getenv("DUGNAD_LISTEN"), "serve /healthz, /livez and /metrics at this address, usually 127.0.0.1:9090 (env DUGNAD_LISTEN; default: not served)")
 	drainTimeout := fs.Duration("drain-timeout", 10*time.Second, "on SIGTERM or Ctrl-C, how long to finish the events in hand and deliver the queued messages")
+	dbWait := fs.Duration("db-wait", 2*time.Minute, "how long to keep trying to reach the database at start-up (it may be restarting)")
 	if err := parseFlagsOnly(fs, args, l); err != nil {
 		return err
 	}
@@ -178,7 +208,7 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if *drainTimeout <= 0 {
 		return usageError("--drain-timeout must be positive")
 	}
-	st, err := openStore(ctx, *db, *doMigrate, l)
+	st, err := openStoreWaiting(ctx, *db, *doMigrate, l, *dbWait, log)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -158,7 +157,7 @@ type Call struct {
 // for concurrent use; accessors return copies.
 type Server struct {
 	cfg  Config
-	tb   testing.TB
+	tb   TB
 	srv  *httptest.Server
 	tmpl templates
 
@@ -190,9 +189,18 @@ type Server struct {
 	background sync.WaitGroup
 }
 
+// TB is what the fake needs of its user: *testing.T and *testing.B are
+// TBs, and so is a load tool's own (see cmd/dugnad-load).
+type TB interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
 // New starts a fake Slack and registers its Close with tb.Cleanup. It fails
 // tb if the recorded payload templates (PayloadDir) cannot be read.
-func New(tb testing.TB, cfg Config) *Server {
+func New(tb TB, cfg Config) *Server {
 	tb.Helper()
 	cfg.fill()
 	t, err := loadTemplates()
@@ -374,6 +382,23 @@ func (s *Server) Posts() []Post {
 	defer s.mu.Unlock()
 	out := make([]Post, len(s.posts))
 	for i, p := range s.posts {
+		p.Blocks = cloneRaw(p.Blocks)
+		p.Form = cloneValues(p.Form)
+		out[i] = p
+	}
+	return out
+}
+
+// PostsFrom returns the accepted chat.postMessage calls from the n-th on
+// (counting from 0), for a reader that keeps up with a long run.
+func (s *Server) PostsFrom(n int) []Post {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n >= len(s.posts) {
+		return nil
+	}
+	out := make([]Post, len(s.posts)-n)
+	for i, p := range s.posts[n:] {
 		p.Blocks = cloneRaw(p.Blocks)
 		p.Form = cloneValues(p.Form)
 		out[i] = p

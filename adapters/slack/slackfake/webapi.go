@@ -70,6 +70,7 @@ var apiMethods = map[string]apiMethod{
 	"chat.update":                  {scope: scope("chat:write"), handle: (*Server).chatUpdate},
 	"conversations.open":           {scope: scope("im:write"), handle: (*Server).conversationsOpen},
 	"conversations.replies":        {scope: historyScope, handle: (*Server).conversationsReplies},
+	"conversations.history":        {scope: historyScope, handle: (*Server).conversationsHistory},
 	"files.getUploadURLExternal":   {scope: scope("files:write"), handle: (*Server).filesGetUploadURLExternal},
 	"files.completeUploadExternal": {scope: scope("files:write"), handle: (*Server).filesCompleteUploadExternal},
 	"reactions.add":                {scope: scope("reactions:write"), handle: (*Server).reactionsAdd},
@@ -425,6 +426,11 @@ func (s *Server) conversationsReplies(f url.Values) (*jsonobj.Object, string) {
 		}
 	}
 	sort.Slice(thread[1:], func(i, j int) bool { return tsLess(thread[1+i].TS, thread[1+j].TS) })
+	if oldest := f.Get("oldest"); oldest != "" {
+		// Messages after oldest (exclusive, as Slack's default), the
+		// root among them only if it is.
+		thread = slices.DeleteFunc(thread, func(m *Message) bool { return !tsLess(oldest, m.TS) })
+	}
 
 	limit, _ := strconv.Atoi(f.Get("limit"))
 	if limit <= 0 || limit > 1000 {
@@ -453,6 +459,34 @@ func (s *Server) conversationsReplies(f url.Values) (*jsonobj.Object, string) {
 		out.Set("response_metadata", jsonobj.New("next_cursor", next))
 	}
 	return out, ""
+}
+
+// conversationsHistory answers conversations.history: the channel's
+// top-level messages (thread replies are not in it), newest first, after
+// oldest (exclusive) when given, up to limit (100 by default).
+func (s *Server) conversationsHistory(f url.Values) (*jsonobj.Object, string) {
+	ch := f.Get("channel")
+	if !s.channels[ch] {
+		return nil, "channel_not_found"
+	}
+	var top []*Message
+	for _, m := range s.messages[ch] {
+		if m.ThreadTS == "" || m.ThreadTS == m.TS {
+			if oldest := f.Get("oldest"); oldest == "" || tsLess(oldest, m.TS) {
+				top = append(top, m)
+			}
+		}
+	}
+	sort.Slice(top, func(i, j int) bool { return tsLess(top[j].TS, top[i].TS) })
+	limit, _ := strconv.Atoi(f.Get("limit"))
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	msgs := []any{}
+	for _, m := range top[:min(limit, len(top))] {
+		msgs = append(msgs, s.messageJSONLocked(m))
+	}
+	return jsonobj.New("messages", msgs, "has_more", len(top) > limit, "pin_count", 0), ""
 }
 
 func (s *Server) usersInfo(f url.Values) (*jsonobj.Object, string) {
