@@ -93,24 +93,32 @@ func (s *Store) ClaimOutbox(ctx context.Context, platforms []string, worker stri
 	if err := s.sel(ctx, &rows, query, args...); err != nil {
 		return nil, fmt.Errorf("store: outbox due: %w", err)
 	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	// One statement claims them all: a claim is a commit, and a commit per
+	// message was the dispatcher's main cost.
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	claim, claimArgs, err := s.in(`UPDATE outbox SET claimed_by = ?, claimed_until = ?, in_doubt_since = COALESCE(in_doubt_since, ?)
+		WHERE id IN (?) AND delivered_at IS NULL AND failed_at IS NULL AND (claimed_until IS NULL OR claimed_until < ?)
+		RETURNING id`, worker, t.Add(lease), t, ids, t)
+	if err != nil {
+		return nil, err
+	}
+	var won []int64
+	if err := s.InTx(ctx, func(tx *Tx) error { return tx.sel(ctx, &won, claim, claimArgs...) }); err != nil {
+		return nil, fmt.Errorf("store: claim outbox: %w", err)
+	}
+	claimed := make(map[int64]bool, len(won))
+	for _, id := range won {
+		claimed[id] = true
+	}
 	var out []OutboxMessage
 	for _, r := range rows {
-		var claimed bool
-		err := s.InTx(ctx, func(tx *Tx) error {
-			res, err := tx.exec(ctx, `UPDATE outbox SET claimed_by = ?, claimed_until = ?, in_doubt_since = COALESCE(in_doubt_since, ?)
-				WHERE id = ? AND delivered_at IS NULL AND (claimed_until IS NULL OR claimed_until < ?)`,
-				worker, t.Add(lease), t, r.ID, t)
-			if err != nil {
-				return err
-			}
-			n, err := res.RowsAffected()
-			claimed = n == 1
-			return err
-		})
-		if err != nil {
-			return out, fmt.Errorf("store: claim outbox %d: %w", r.ID, err)
-		}
-		if claimed {
+		if claimed[r.ID] {
 			out = append(out, r.message())
 		}
 	}
