@@ -177,7 +177,8 @@ func TestFaults(t *testing.T) {
 	}
 
 	// Send the events at a steady pace while the faults happen.
-	r := rand.New(rand.NewPCG(7, 11))
+	r := rand.New(rand.NewPCG(7, 11))      // the faults' timing
+	senders := rand.New(rand.NewPCG(3, 5)) // who writes where (the sending goroutine's own)
 	texts := make([]string, events)
 	sendDone := make(chan struct{})
 	pace := 25 * time.Second / time.Duration(max(events, 1))
@@ -186,7 +187,7 @@ func TestFaults(t *testing.T) {
 		for i := range events {
 			texts[i] = fmt.Sprintf("fault-%05d: flere utleieboliger for unge i sentrum", i)
 			fake.SendEvent(slackfake.EventsAPI, fake.MessageEvent(slackfake.MessageParams{
-				User: users[r.IntN(len(users))], Channel: chanIDs[r.IntN(len(chanIDs))], Text: texts[i]}))
+				User: users[senders.IntN(len(users))], Channel: chanIDs[senders.IntN(len(chanIDs))], Text: texts[i]}))
 			time.Sleep(pace)
 		}
 	}()
