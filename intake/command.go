@@ -86,12 +86,14 @@ func parseCommand(text string) (command, string, bool) {
 	// with an argument. The argument keeps its case (names, IDs).
 	if word, _, ok := strings.Cut(t, " "); ok {
 		if c := commandWords[word]; commandsWithArgs[c] {
-			orig := strings.TrimSpace(text)
-			orig = strings.TrimPrefix(orig, "/")
+			// Collapse white space first: a tab, newline or no-break
+			// space after "dugnad" separates it as a space does.
+			orig := strings.TrimPrefix(strings.TrimSpace(text), "/")
+			orig = strings.Join(strings.Fields(orig), " ")
 			if strings.HasPrefix(strings.ToLower(orig), "dugnad ") {
-				orig = strings.TrimSpace(orig[len("dugnad "):])
+				orig = orig[len("dugnad "):]
 			}
-			_, arg, _ := strings.Cut(strings.Join(strings.Fields(orig), " "), " ")
+			_, arg, _ := strings.Cut(orig, " ")
 			return c, arg, true
 		}
 	}

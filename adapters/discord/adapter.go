@@ -166,6 +166,10 @@ func (a *Adapter) Run(ctx context.Context, sink bot.Sink) error {
 
 // onEvent runs on the gateway goroutine for every dispatch, in order.
 func (a *Adapter) onEvent(e *discordgo.Event) {
+	if withoutData(e.Struct) {
+		a.log.Warn("discord dispatch without its data; ignored", "type", e.Type, "seq", e.Sequence)
+		return
+	}
 	switch d := e.Struct.(type) {
 	case *discordgo.Ready:
 		a.mu.Lock()
@@ -209,6 +213,24 @@ func (a *Adapter) onEvent(e *discordgo.Event) {
 	case *discordgo.InteractionCreate:
 		a.submit(d.ChannelID, func(ctx context.Context) { a.interaction(ctx, d.Interaction) })
 	}
+}
+
+// withoutData reports a dispatch whose data was missing or null:
+// discordgo hands it on all the same, with the object it embeds nil.
+func withoutData(s any) bool {
+	switch d := s.(type) {
+	case *discordgo.Ready:
+		return d.User == nil
+	case *discordgo.MessageCreate:
+		return d.Message == nil
+	case *discordgo.MessageReactionAdd:
+		return d.MessageReaction == nil
+	case *discordgo.MessageReactionRemove:
+		return d.MessageReaction == nil
+	case *discordgo.InteractionCreate:
+		return d.Interaction == nil
+	}
+	return false
 }
 
 // dispatchID names a dispatch that carries no ID of its own: Discord gives

@@ -141,9 +141,16 @@ func (a *Adapter) fromInteraction(ctx context.Context, i *discordgo.Interaction)
 	}
 	ev := bot.Event{ID: "interaction:" + i.ID, Platform: bot.Discord, Workspace: i.GuildID, Channel: i.ChannelID,
 		DM: i.GuildID == "", User: user.ID, UserName: displayName(user, i.Member), At: time.Now().UTC()}
+	// Data is asserted, not read with discordgo's helpers, which panic:
+	// discordgo hands on an interaction whose data did not decode, with
+	// none.
 	switch i.Type {
 	case discordgo.InteractionMessageComponent:
-		ev.Kind, ev.Choice = bot.KindChoice, i.MessageComponentData().CustomID
+		data, ok := i.Data.(discordgo.MessageComponentInteractionData)
+		if !ok {
+			return bot.Event{}, false, nil
+		}
+		ev.Kind, ev.Choice = bot.KindChoice, data.CustomID
 		if i.Message != nil {
 			ev.MessageRef = i.Message.ID
 			ev.Origin = originOf(i.Message)
@@ -153,14 +160,23 @@ func (a *Adapter) fromInteraction(ctx context.Context, i *discordgo.Interaction)
 		}
 		return ev, true, nil
 	case discordgo.InteractionApplicationCommand:
-		data := i.ApplicationCommandData()
-		if data.Name != command.Name || len(data.Options) == 0 {
+		data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
+		if !ok || data.Name != command.Name || len(data.Options) == 0 || data.Options[0] == nil {
 			return bot.Event{}, false, nil
 		}
 		sub := data.Options[0]
 		var args []string
 		for _, o := range sub.Options {
-			args = append(args, o.StringValue())
+			// Every option of /dugnad is a string; anything else is not
+			// the command as registered.
+			if o == nil || o.Type != discordgo.ApplicationCommandOptionString {
+				return bot.Event{}, false, nil
+			}
+			arg, ok := o.Value.(string)
+			if !ok {
+				return bot.Event{}, false, nil
+			}
+			args = append(args, arg)
 		}
 		// In the channel where it was given; the bot answers personal
 		// commands in a DM.

@@ -531,16 +531,18 @@ func (p *parser) check(raw *rawFile, doc *yaml.Node) store.PlanSpec {
 					continue
 				}
 				for _, e := range list {
-					if first, dup := emoji[e.V]; dup {
+					// ":+1:" and "+1" are one emoji.
+					name := strings.Trim(e.V, ":")
+					if first, dup := emoji[name]; dup {
 						p.add(e.Line, "duplicate", e.V, first)
 					}
-					emoji[e.V] = e.Line
-					spec.Settings.Votes[choice] = append(spec.Settings.Votes[choice], strings.Trim(e.V, ":"))
+					emoji[name] = e.Line
+					spec.Settings.Votes[choice] = append(spec.Settings.Votes[choice], name)
 				}
 			}
 		}
 		if h.Quorum != nil {
-			if *h.Quorum < 0 || *h.Quorum > 1 {
+			if q := *h.Quorum; !(q >= 0 && q <= 1) { // NaN too
 				p.add(h.Line, "bad_quorum", *h.Quorum)
 			}
 			spec.Settings.Quorum = *h.Quorum
