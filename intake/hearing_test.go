@@ -139,7 +139,6 @@ func TestHearingCloseEarlyAndOnce(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		h, p := setup(t, s, nil)
-		ctx := context.Background()
 		intaketest.MakeMeasures(t, s, p, 2)
 		hr := openOne(t, h, time.Now().Add(72*time.Hour))
 		before := len(h.Rec.Messages(bottest.DM("pl-ingrid")))
@@ -148,20 +147,7 @@ func TestHearingCloseEarlyAndOnce(t *testing.T) {
 			t.Fatalf("closing early: %q", got.Text)
 		}
 		// The bot's own job closes it (the command asked it to run now).
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			got, err := s.HearingByID(ctx, hr.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.Status == "closed" {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatal("the hearing did not close")
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		waitClosed(t, s, hr.ID)
 		h.Send(h.InChannel("pl-ingrid", store.ConsoleChannel(planKey, "referansegruppe"), "", bot.KindMessage)) // let the posts settle
 		if got := h.Say("pl-ingrid", "høring lukk").Text; !strings.Contains(got, "Ingen høring er åpen") {
 			t.Errorf("closing again: %q", got)
@@ -285,20 +271,7 @@ func TestDeadlineWhileDownClosesOnNextStartOnce(t *testing.T) {
 		for range 2 {
 			h := bottest.NewHarness(t, s, intake.New(nil), bot.Console, planKey) // its jobs run as it starts
 			recs = append(recs, h.Rec)
-			deadline := time.Now().Add(5 * time.Second)
-			for {
-				got, err := s.HearingByID(ctx, hr.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got.Status == "closed" {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatal("the hearing did not close on start")
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
+			waitClosed(t, s, hr.ID)
 			if err := h.Bot.Flush(ctx, bot.Console); err != nil {
 				t.Fatal(err)
 			}
@@ -320,4 +293,23 @@ func TestDeadlineWhileDownClosesOnNextStartOnce(t *testing.T) {
 			t.Errorf("audited closes: %d, %v", len(closes), err)
 		}
 	})
+}
+
+// waitClosed waits until the bot's own jobs have closed the hearing.
+func waitClosed(t *testing.T, s *store.Store, id int64) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got, err := s.HearingByID(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status == "closed" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the hearing did not close")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -362,10 +362,26 @@ func runInProcess(ctx context.Context, st *store.Store, plan store.Plan, users [
 	go func() { done <- b.Run(runCtx) }()
 	defer func() { cancel(); <-done }()
 
+	var seq atomic.Int64
+	return drive(users, events, think, tr, func(u user) string { return u.key }, func(u user, k int, last delivered) error {
+		ev := bot.Event{ID: "load-" + strconv.FormatInt(seq.Add(1), 10), Platform: bot.Console, Workspace: plan.Key,
+			Channel: "dm:" + u.key, DM: true, User: u.key, UserName: u.key, At: time.Now()}
+		ev.MessageRef = ev.ID
+		if len(last.choices) > 0 && k%7 != 0 {
+			ev.Kind, ev.Choice = bot.KindChoice, last.choices[0].ID
+		} else {
+			ev.Kind, ev.Text = bot.KindMessage, answers[k%len(answers)]
+		}
+		return b.Handle(ctx, ev)
+	})
+}
+
+// drive runs each actor's events one after another, each sent by send once
+// the replies to the one before are in, and measures.
+func drive(users []user, events int, think time.Duration, tr *tracker, id func(user) string, send func(u user, k int, last delivered) error) result {
 	mem := sampleMemory()
 	var mu sync.Mutex
 	var res result
-	var seq atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
 	for _, u := range users {
@@ -374,21 +390,13 @@ func runInProcess(ctx context.Context, st *store.Store, plan store.Plan, users [
 			defer wg.Done()
 			var last delivered
 			for k := 1; k <= events; k++ {
-				ev := bot.Event{ID: "load-" + strconv.FormatInt(seq.Add(1), 10), Platform: bot.Console, Workspace: plan.Key,
-					Channel: "dm:" + u.key, DM: true, User: u.key, UserName: u.key, At: time.Now()}
-				ev.MessageRef = ev.ID
-				if len(last.choices) > 0 && k%7 != 0 {
-					ev.Kind, ev.Choice = bot.KindChoice, last.choices[0].ID
-				} else {
-					ev.Kind, ev.Text = bot.KindMessage, answers[k%len(answers)]
-				}
-				tr.sending(u.key)
+				tr.sending(id(u))
 				sent := time.Now()
-				if err := b.Handle(ctx, ev); err != nil {
-					fmt.Fprintln(os.Stderr, "handle:", err)
+				if err := send(u, k, last); err != nil {
+					fmt.Fprintln(os.Stderr, "send:", err)
 					return
 				}
-				first, l, ok := tr.await(u.key, k, sent, 10*time.Second)
+				first, l, ok := tr.await(id(u), k, sent, 10*time.Second)
 				mu.Lock()
 				res.events++
 				if ok {
@@ -461,44 +469,15 @@ func runSlack(ctx context.Context, st *store.Store, plan store.Plan, users []use
 	}()
 	defer func() { close(stop); readerDone.Wait() }()
 
-	mem := sampleMemory()
-	var mu sync.Mutex
-	var res result
-	var wg sync.WaitGroup
-	start := time.Now()
-	for _, u := range users {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var last delivered
-			for k := 1; k <= events; k++ {
-				tr.sending(u.slack)
-				sent := time.Now()
-				if len(last.actions) > 0 && k%7 != 0 {
-					fake.SendEvent(slackfake.Interactive, fake.BlockActionsPayload(slackfake.BlockActionParams{
-						ActionID: last.actions[0], Channel: "D" + u.slack, MessageTS: last.ts, User: u.slack}))
-				} else {
-					fake.SendEvent(slackfake.EventsAPI, fake.MessageEvent(slackfake.MessageParams{User: u.slack, Text: answers[k%len(answers)]}))
-				}
-				first, l, ok := tr.await(u.slack, k, sent, 10*time.Second)
-				mu.Lock()
-				res.events++
-				if ok {
-					res.latencies = append(res.latencies, first.Sub(sent))
-				} else {
-					res.timeouts++
-				}
-				mu.Unlock()
-				last = l
-				pause(think)
-			}
-		}()
-	}
-	wg.Wait()
-	res.elapsed = time.Since(start)
-	res.eps = float64(res.events) / res.elapsed.Seconds()
-	res.heapPeakMB, res.rssPeakMB = mem()
-	return res
+	return drive(users, events, think, tr, func(u user) string { return u.slack }, func(u user, k int, last delivered) error {
+		if len(last.actions) > 0 && k%7 != 0 {
+			fake.SendEvent(slackfake.Interactive, fake.BlockActionsPayload(slackfake.BlockActionParams{
+				ActionID: last.actions[0], Channel: "D" + u.slack, MessageTS: last.ts, User: u.slack}))
+		} else {
+			fake.SendEvent(slackfake.EventsAPI, fake.MessageEvent(slackfake.MessageParams{User: u.slack, Text: answers[k%len(answers)]}))
+		}
+		return nil
+	})
 }
 
 // pause waits about d (between half and one and a half times it), as a

@@ -131,6 +131,21 @@ func openStore(ctx context.Context, url string, migrate bool, l lang) (*store.St
 }
 
 // choosePlan picks the plan named by key, or the only plan.
+// openPlan opens an existing database (not migrating it) and picks the
+// plan, for the commands that read or change one plan.
+func openPlan(ctx context.Context, db, planKey string, l lang) (*store.Store, store.Plan, error) {
+	st, err := openStore(ctx, db, false, l)
+	if err != nil {
+		return nil, store.Plan{}, err
+	}
+	p, err := choosePlan(ctx, st, planKey, l)
+	if err != nil {
+		st.Close()
+		return nil, store.Plan{}, err
+	}
+	return st, p, nil
+}
+
 func choosePlan(ctx context.Context, st *store.Store, key string, l lang) (store.Plan, error) {
 	plans, err := st.Plans(ctx)
 	if err != nil {
@@ -421,15 +436,11 @@ func planExport(ctx context.Context, args []string, stdout io.Writer, getenv env
 	if err := parseFlagsOnly(fs, args, l); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, *db, false, l)
+	st, p, err := openPlan(ctx, *db, *planKey, l)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	p, err := choosePlan(ctx, st, *planKey, l)
-	if err != nil {
-		return err
-	}
 	spec, err := st.PlanSpecOf(ctx, p.ID)
 	if err != nil {
 		return err
@@ -454,15 +465,11 @@ func export(ctx context.Context, args []string, stdout io.Writer, getenv env) er
 	if *format != "json" {
 		return usageError(l.t("bad_format", *format))
 	}
-	st, err := openStore(ctx, *db, false, l)
+	st, p, err := openPlan(ctx, *db, *planKey, l)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	p, err := choosePlan(ctx, st, *planKey, l)
-	if err != nil {
-		return err
-	}
 	doc, err := intake.BuildExport(ctx, st, p.ID)
 	if err != nil {
 		return err
@@ -501,15 +508,11 @@ func digestCmd(ctx context.Context, args []string, stdout io.Writer, getenv env)
 	if utf8.RuneCountInString(*sep) != 1 {
 		return usageError(l.t("bad_sep"))
 	}
-	st, err := openStore(ctx, *db, false, l)
+	st, p, err := openPlan(ctx, *db, *planKey, l)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	p, err := choosePlan(ctx, st, *planKey, l)
-	if err != nil {
-		return err
-	}
 	r := intake.DigestRequest{Format: *format, Table: *table, By: store.By{Label: "cli"}, Label: "cli:" + cliUser(getenv)}
 	r.Sep, _ = utf8.DecodeRuneInString(*sep)
 	r.Options.Strategy = *strategy
@@ -607,15 +610,11 @@ func systematise(ctx context.Context, cmd string, args []string, stdout io.Write
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, *db, false, l)
+	st, p, err := openPlan(ctx, *db, *planKey, l)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	p, err := choosePlan(ctx, st, *planKey, l)
-	if err != nil {
-		return err
-	}
 	leader := intake.Leader{Plan: p, By: store.By{Label: "cli"}, Lang: store.Language(l.code())}
 	arg := strings.Join(rest, " ")
 	var text string
