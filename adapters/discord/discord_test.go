@@ -134,6 +134,25 @@ func (e *env) lastSend(channel string, n int) discordfake.Send {
 	}
 }
 
+// sendWith waits until a message containing text went to channel and
+// returns the last such message.
+func (e *env) sendWith(channel, text string) discordfake.Send {
+	e.t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		got := e.sends(channel)
+		for i := len(got) - 1; i >= 0; i-- {
+			if strings.Contains(got[i].Content, text) {
+				return got[i]
+			}
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("waited for a message to %s saying %q; %d others came", channel, text, len(got))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // say sends a DM from user and returns the bot's reply.
 func (e *env) say(user, text string) discordfake.Send {
 	e.t.Helper()
@@ -1163,11 +1182,17 @@ func TestDigestOnDiscord(t *testing.T) {
 	if !strings.Contains(got.Content, "9 innspill (2 ikke brukt i noe tiltak), 6 tiltak") {
 		t.Errorf("the summary: %q", got.Content)
 	}
-	n := len(e.sends(refCh))
+	// The notice in the channel and the DM are delivered independently.
+	e.sendWith(refCh, "Sammendraget er sendt deg i en direktemelding")
 	d.Command("ext-ffo", refCh, "digest")
-	refused := e.lastSend(refCh, n+1)
-	if len(refused.Files) != 0 || !strings.Contains(refused.Content, "Bare prosjektleder og prosjektgruppen") {
-		t.Errorf("a reference group member got %q (%d files)", refused.Content, len(refused.Files))
+	refused := e.sendWith(refCh, "Bare prosjektleder og prosjektgruppen")
+	if len(refused.Files) != 0 {
+		t.Errorf("a reference group member got %q with %d files", refused.Content, len(refused.Files))
+	}
+	for _, s := range e.sends(e.fake.DMChannel(d.users["ext-ffo"])) {
+		if len(s.Files) != 0 {
+			t.Errorf("a reference group member got the digest privately: %q", s.Content)
+		}
 	}
 }
 

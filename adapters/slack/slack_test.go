@@ -1133,6 +1133,7 @@ func TestDigestOnSlack(t *testing.T) {
 	}
 	n := len(d.Posts("C0REFGRUPPE"))
 	d.Command("ext-bymisjon", "C0REFGRUPPE", "digest")
+	e.lastPost("C0REFGRUPPE", n+1)
 	flush(t, e.bot)
 	if got := d.Posts("C0REFGRUPPE")[n:]; len(got) != 1 || !strings.Contains(got[0].Text, "Bare prosjektleder og prosjektgruppen") {
 		t.Errorf("a reference group member got %v", got)
