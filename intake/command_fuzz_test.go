@@ -40,12 +40,15 @@ func FuzzParseCommand(f *testing.F) {
 			t.Errorf("parseCommand(%q) = %q, %q, false", text, c, arg)
 		}
 
-		// What follows "høring åpne" or "inviter … innen".
+		// The words of the input as what follows "høring åpne", or
+		// "innen" in an invitation.
 		fields := strings.Fields(text)
 		checkHearing(t, fields, oslo)
 		for _, w := range fields {
 			if d, err := parseDate(w, oslo); err == nil {
-				if d.Location() != oslo || d.Hour() != 0 || d.Minute() != 0 {
+				// Not always at midnight: Oslo's midnight of 1.1.1895 is
+				// 00:17, when it left local mean time.
+				if d.Location() != oslo {
 					t.Errorf("parseDate(%q) = %v", w, d)
 				}
 				if again, err := parseDate(d.Format("2.1.2006"), oslo); err != nil || !again.Equal(d) {

@@ -21,8 +21,9 @@ const fuzzBot = "1190000000000000999"
 // FuzzGateway feeds gateway frames to the adapter's dispatch handler
 // (onEvent) as discordgo hands them over, and checks the neutral events
 // that reach the sink. The seeds in testdata/fuzz/FuzzGateway are the real
-// payloads of /work/shared/payloads/discord, those that are only a
-// dispatch's data wrapped in its frame, and one that mentions the bot.
+// payloads of shared/payloads/discord beside the repository (those that
+// are only a dispatch's data wrapped in its frame), a few edited to reach
+// /dugnad and a mention of the bot, and the crashers found.
 //
 // Nothing panics; every event has an ID, the Discord platform and a known
 // kind; no message or reaction is the bot's own; text is valid UTF-8 (the

@@ -42,8 +42,8 @@ const (
 // Socket Mode frames, decoded as slack-go's socketmode client decodes them
 // and translated as runSocketMode does; and Events API requests, signed,
 // through Handler. The seeds in testdata/fuzz/FuzzInbound are the real
-// payloads of /work/shared/payloads/slack (and a few edited to reach the
-// bot's buttons and DMs).
+// payloads of shared/payloads/slack beside the repository, a few edited to
+// reach the bot's buttons, DMs and App Home.
 //
 // Nothing panics; a request signed with another secret is refused and
 // records nothing; a signed one is answered 200, 400 or 413 and records at

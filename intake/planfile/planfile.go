@@ -268,6 +268,8 @@ var (
 	slackChannel   = regexp.MustCompile(`^[CGD][A-Z0-9]{2,}$`)
 	discordID      = regexp.MustCompile(`^[0-9]{17,20}$`)
 	yamlLineNumber = regexp.MustCompile(`line (\d+)`)
+	// parserError matches the parser's errors (go.yaml.in/yaml/v3 parserc.go).
+	parserError = regexp.MustCompile(`^did not find expected (<|node content|'-' indicator|key|',' or)`)
 )
 
 // DefaultVotes are the hearing's vote emoji when a plan names none: Slack's
@@ -297,9 +299,10 @@ func Parse(name string, data []byte) (*File, error) {
 		msg = yamlLineNumber.ReplaceAllString(msg, "")
 		msg = strings.TrimLeft(msg, ": ")
 		// The YAML library numbers lines from 1 for scanner errors but
-		// from 0 for parser errors, which are the "did not find expected
-		// …" ones (go.yaml.in/yaml/v3 decode.go, parser.fail).
-		if line > 0 && strings.HasPrefix(msg, "did not find expected") {
+		// from 0 for parser errors (go.yaml.in/yaml/v3 decode.go,
+		// parser.fail). Some scanner errors also begin "did not find
+		// expected" (an alphabetic or numeric character, a tag URI …).
+		if line > 0 && parserError.MatchString(msg) {
 			line++
 		}
 		// For a tab in the indentation it names where the token began;

@@ -1,7 +1,6 @@
 package planfile_test
 
 import (
-	"bytes"
 	"errors"
 	"reflect"
 	"regexp"
@@ -144,7 +143,7 @@ func checkProblems(t *testing.T, data []byte, err error) {
 	}
 	// A YAML error at the end of the file ("plan: [") names the line
 	// after the last, where the missing content was expected.
-	lines := bytes.Count(data, []byte("\n")) + 1
+	lines := yamlLines(data)
 	for _, p := range pe.Problems {
 		if p.Line < 0 || p.Line > lines+1 {
 			t.Errorf("problem on line %d of a file of %d lines: %s", p.Line, lines, p.Message(store.English))
@@ -154,6 +153,36 @@ func checkProblems(t *testing.T, data []byte, err error) {
 			if msg == "" || bareCode.MatchString(msg) || strings.Contains(msg, "%!") {
 				t.Errorf("problem renders in %s as %q", lang, msg)
 			}
+		}
+	}
+}
+
+// yamlLines counts lines as YAML does: it breaks them at \n, \r\n and a
+// lone \r, and also at NEL, LS and PS.
+func yamlLines(data []byte) int {
+	s := strings.ReplaceAll(string(data), "\r\n", "\n")
+	n := 1
+	for _, brk := range []string{"\n", "\r", "\u0085", "\u2028", "\u2029"} {
+		n += strings.Count(s, brk)
+	}
+	return n
+}
+
+// TestYAMLErrorLine: some scanner errors also begin "did not find
+// expected"; FuzzParse found them named a line too far.
+func TestYAMLErrorLine(t *testing.T) {
+	cases := map[string]int{
+		"plan: x\nb: *\n":                2, // scanner: an alias without a name
+		"plan: x\nb: !<\n":               2, // scanner: a tag without a URI
+		"\r&":                            2, // a lone CR breaks a line too
+		"plan: x\nlanguage: [nb\nb: 2\n": 2, // parser: numbers lines from 0
+		"plan: x\nplan: [":               3, // parser, at the end of the file
+	}
+	for in, want := range cases {
+		_, err := planfile.Parse("x.yaml", []byte(in))
+		var pe *planfile.Error
+		if !errors.As(err, &pe) || len(pe.Problems) != 1 || pe.Problems[0].Line != want {
+			t.Errorf("Parse(%q) = %v, want one problem on line %d", in, err, want)
 		}
 	}
 }
