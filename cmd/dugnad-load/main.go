@@ -109,7 +109,14 @@ func main() {
 		}
 	}
 	if *pgbenchTime > 0 {
-		for _, c := range []int{20, min(*actors, 90)} {
+		// The second run at the actors' concurrency, as far as the server
+		// takes it beside the bot's own connections.
+		wide := *actors
+		if n, err := maxConnections(ctx, schemaURL); err == nil && wide > n-30 {
+			wide = max(20, n-30)
+			fmt.Printf("(pgbench at %d clients, not %d: the server takes %d connections, the bot holds up to 20 of them)\n", wide, *actors, n)
+		}
+		for _, c := range slices.Compact([]int{20, wide}) {
 			tps, err := pgbench(ctx, schemaURL, c, *pgbenchTime)
 			if err != nil {
 				fmt.Printf("pgbench -c %d: %v\n", c, err)
@@ -667,6 +674,18 @@ func busyChannel(ctx context.Context, st *store.Store, plan store.Plan, n int, r
 
 // pgbench measures PostgreSQL's ceiling for one-row-insert transactions
 // at c clients.
+// maxConnections is the server's max_connections.
+func maxConnections(ctx context.Context, dbURL string) (int, error) {
+	db, err := sqlx.Open("postgres", dbURL)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var n int
+	err = db.GetContext(ctx, &n, `SELECT current_setting('max_connections')::int`)
+	return n, err
+}
+
 func pgbench(ctx context.Context, schemaURL string, c int, d time.Duration) (float64, error) {
 	u, err := url.Parse(schemaURL)
 	if err != nil {
