@@ -396,6 +396,12 @@ func drive(users []user, events int, think time.Duration, tr *tracker, id func(u
 		go func() {
 			defer wg.Done()
 			var last delivered
+			// With think time, actors join as people do, not all in the
+			// same millisecond: each first pauses as between two events.
+			// (Without it, all start at once: the throughput ceiling.)
+			if think > 0 {
+				time.Sleep(time.Duration(mrand.Int64N(int64(think))))
+			}
 			for k := 1; k <= events; k++ {
 				tr.sending(id(u))
 				sent := time.Now()
