@@ -80,11 +80,16 @@ func (s *Store) ClaimOutbox(ctx context.Context, platforms []string, worker stri
 		return nil, nil
 	}
 	t := now()
+	// Each channel's head, found in one pass over the pending index. (A
+	// NOT EXISTS for an earlier pending message, per message, was planned
+	// as a nested loop over all pending messages when the table's
+	// statistics lagged behind a burst: 4.7 s for 7,000 pending, and
+	// delivery slowed to a crawl just when there was most to deliver.)
 	query, args, err := s.in(`SELECT o.* FROM outbox o
-		WHERE o.delivered_at IS NULL AND o.failed_at IS NULL AND o.platform IN (?)
-		  AND o.next_attempt_at <= ? AND (o.claimed_until IS NULL OR o.claimed_until < ?)
-		  AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.platform = o.platform AND p.channel = o.channel
-		                  AND p.id < o.id AND p.delivered_at IS NULL AND p.failed_at IS NULL)
+		JOIN (SELECT MIN(id) AS id FROM outbox
+		      WHERE delivered_at IS NULL AND failed_at IS NULL AND platform IN (?)
+		      GROUP BY platform, channel) head ON head.id = o.id
+		WHERE o.next_attempt_at <= ? AND (o.claimed_until IS NULL OR o.claimed_until < ?)
 		ORDER BY o.id LIMIT ?`, platforms, t, t, limit)
 	if err != nil {
 		return nil, err

@@ -323,11 +323,35 @@ func TestFaults(t *testing.T) {
 		events, effects, duplicates, lost, len(replies), unanswered, twice, outOfOrder, failed, fake.RateLimited(), kills,
 		pick(recoveries, 0), pick(recoveries, len(recoveries)/2), pick(recoveries, len(recoveries)-1))
 	if duplicates != 0 || lost != 0 || unanswered != 0 || twice != 0 || outOfOrder != 0 || failed != 0 {
-		t.Errorf("faults changed the outcome\n%s", tail(filepath.Join(dir, "bot.log")))
+		t.Errorf("faults changed the outcome\n%s\n%s", pendingSummary(db), tail(filepath.Join(dir, "bot.log")))
+		if keep := os.Getenv("DUGNAD_FAULT_LOG"); keep != "" {
+			os.WriteFile(keep, logData, 0o644)
+		}
 	}
 	if fake.RateLimited() == 0 {
 		t.Error("no send was answered with 429: the test did not test that")
 	}
+}
+
+// pendingSummary describes the messages still waiting to go out: by
+// channel's head, whether claimed, when next tried, and the last error.
+func pendingSummary(db *sql.DB) string {
+	rows, err := db.Query(`SELECT COUNT(*), COALESCE(MIN(attempts), 0), COALESCE(MAX(attempts), 0),
+		COUNT(claimed_by), COALESCE(EXTRACT(EPOCH FROM MAX(next_attempt_at) - now()), 0), COALESCE(MAX(last_error), '')
+		FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL GROUP BY last_error`)
+	if err != nil {
+		return "pending messages: " + err.Error()
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var n, minA, maxA, claimed int
+		var nextIn float64
+		var lastErr string
+		rows.Scan(&n, &minA, &maxA, &claimed, &nextIn, &lastErr)
+		fmt.Fprintf(&b, "pending: %d (attempts %d–%d, %d claimed, latest next attempt in %.0fs), last error %q\n", n, minA, maxA, claimed, nextIn, lastErr)
+	}
+	return b.String()
 }
 
 func allSent(done chan struct{}) bool {
