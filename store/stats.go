@@ -35,23 +35,25 @@ var DialogEndSteps = []string{"finished", "declined"}
 // deadline from a metrics scrape.
 func (q queries) Stats(ctx context.Context) (Stats, error) {
 	var st Stats
+	// One statement, so that the count and the oldest message are of the
+	// same moment: read apart, a message delivered in between left a
+	// count with no oldest message, and the scrape failed. The oldest is
+	// joined by its ID rather than taken with MIN(created_at): SQLite
+	// returns an aggregate as text, a plain column as the time it was
+	// written as.
 	var pending []struct {
-		Platform string `db:"platform"`
-		N        int    `db:"n"`
+		Platform string    `db:"platform"`
+		N        int       `db:"n"`
+		Oldest   time.Time `db:"created_at"`
 	}
-	if err := q.sel(ctx, &pending, `SELECT platform, COUNT(*) AS n FROM outbox
-		WHERE delivered_at IS NULL AND failed_at IS NULL GROUP BY platform ORDER BY platform`); err != nil {
+	if err := q.sel(ctx, &pending, `SELECT o.platform, h.n, o.created_at
+		FROM (SELECT COUNT(*) AS n, MIN(id) AS id FROM outbox
+		      WHERE delivered_at IS NULL AND failed_at IS NULL GROUP BY platform) h
+		JOIN outbox o ON o.id = h.id ORDER BY o.platform`); err != nil {
 		return Stats{}, fmt.Errorf("store: outbox stats: %w", err)
 	}
 	for _, p := range pending {
-		// ORDER BY … LIMIT 1 rather than MIN(): SQLite returns an
-		// aggregate as text, a plain column as the time it was written as.
-		var oldest time.Time
-		if err := q.get(ctx, &oldest, `SELECT created_at FROM outbox
-			WHERE platform = ? AND delivered_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT 1`, p.Platform); err != nil {
-			return Stats{}, fmt.Errorf("store: oldest in outbox: %w", err)
-		}
-		st.Outbox = append(st.Outbox, OutboxStat{Platform: p.Platform, Pending: p.N, Oldest: oldest.UTC()})
+		st.Outbox = append(st.Outbox, OutboxStat{Platform: p.Platform, Pending: p.N, Oldest: p.Oldest.UTC()})
 	}
 	query, args, err := q.in(`SELECT COUNT(*) FROM dialogs WHERE COALESCE(`+q.d.jsonText("state", "step")+`, '') NOT IN (?)`, DialogEndSteps)
 	if err != nil {

@@ -209,7 +209,7 @@ func TestRunningBotKeepsSecretsOutOfItsLogs(t *testing.T) {
 		`go_goroutines`,
 	} {
 		if code != http.StatusOK || !strings.Contains(metrics, want) {
-			t.Errorf("/metrics (%d) lacks %s:\n%s", code, want, metrics)
+			t.Errorf("/metrics (%d) lacks %s; the bot's warnings:\n%s", code, want, warnings(s.stderr.String()))
 		}
 	}
 
@@ -369,4 +369,15 @@ func TestSIGTERMDrainsTheOutboxAndExitsZero(t *testing.T) {
 			}
 		})
 	}
+}
+
+// warnings are the log lines at WARN or above in a JSON log.
+func warnings(log string) string {
+	var out []string
+	for _, line := range strings.Split(log, "\n") {
+		if strings.Contains(line, `"level":"WARN"`) || strings.Contains(line, `"level":"ERROR"`) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
 }
