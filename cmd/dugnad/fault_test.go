@@ -41,6 +41,14 @@ import (
 //	DUGNAD_FAULT_EVENTS=10000 DUGNAD_FAULT_KILLS=10 \
 //	DUGNAD_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
 //	  go test -run TestFaults -v -timeout 30m ./cmd/dugnad/
+//
+// By default the database goes away by a proxy cutting the bot's
+// connections for 3 s. DUGNAD_FAULT_PG_RESTART names a shell command that
+// restarts the server itself instead, for a run with nothing else on it:
+//
+//	DUGNAD_FAULT_PG_RESTART='pg_ctlcluster --skip-systemctl-redirect 15 main restart'
+//
+// DUGNAD_FAULT_RATE sets the events per second (40).
 func TestFaults(t *testing.T) {
 	t.Parallel()
 	events := envInt("DUGNAD_FAULT_EVENTS", 1000)
@@ -213,7 +221,18 @@ func TestFaults(t *testing.T) {
 		}
 		if k == outageAt {
 			before := count()
-			proxy.outage(3 * time.Second)
+			away := "database away for 3 s"
+			if restart := os.Getenv("DUGNAD_FAULT_PG_RESTART"); restart != "" {
+				// The server itself restarted, by the command given
+				// (not in CI: the other tests share the server).
+				began := time.Now()
+				if out, err := exec.Command("sh", "-c", restart).CombinedOutput(); err != nil {
+					t.Fatalf("restarting PostgreSQL with %q: %v\n%s", restart, err, out)
+				}
+				away = fmt.Sprintf("PostgreSQL restarted in %s", time.Since(began).Round(10*time.Millisecond))
+			} else {
+				proxy.outage(3 * time.Second)
+			}
 			// The bot keeps running through it and catches up.
 			deadline := time.Now().Add(60 * time.Second)
 			for count() <= before && time.Now().Before(deadline) {
@@ -224,7 +243,7 @@ func TestFaults(t *testing.T) {
 				t.Fatalf("the bot exited when the database went away: %v\n%s", err, tail(filepath.Join(dir, "bot.log")))
 			default:
 			}
-			t.Logf("database away for 3 s: the bot carried on (%d suggestions before, %d after)", before, count())
+			t.Logf("%s: the bot carried on (%d suggestions before, %d after)", away, before, count())
 		}
 		kill()
 		atKill := count()
