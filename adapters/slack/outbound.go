@@ -137,12 +137,14 @@ func classify(err error) error {
 
 // FindSent looks for a message the bot posted where m goes after the
 // message after: in m's thread (conversations.replies), or at the top of
-// its channel (conversations.history). A file upload is never found (its
-// message is Slack's, not the bot's), so it may be sent again after a
-// crash.
+// its channel (conversations.history); for an upload, the file. After an
+// upload, which is known by its file's ID and not by a place in the
+// channel, it cannot tell, and says so (the message is then sent).
 func (a *Adapter) FindSent(ctx context.Context, m bot.Message, after string) (string, bool, error) {
-	if m.File != nil {
-		return "", false, nil
+	if after != "" && !isTS(after) {
+		// The last message delivered here was an upload, known by its
+		// file's ID, which has no place in the channel's timeline.
+		return "", false, bot.Permanent(fmt.Errorf("slack: the last delivery to %s was file %s: cannot tell what came after it", m.Channel, after))
 	}
 	if user, ok := bot.DMUser(m.Channel); ok {
 		ch, err := a.OpenDM(ctx, user)
@@ -151,8 +153,24 @@ func (a *Adapter) FindSent(ctx context.Context, m bot.Message, after string) (st
 		}
 		m.Channel = ch
 	}
-	mine := func(msg slack.Message) bool {
-		return (msg.User == a.BotUserID() || (msg.BotID != "" && msg.User == "")) && (after == "" || tsLess(after, msg.Timestamp))
+	// A post is the bot's first message after the last one delivered here
+	// (a channel's messages go out in order). An upload is the first file
+	// of that name the bot uploaded after it, whoever Slack names as the
+	// sharing message's author, and is known by the file's ID, as Send
+	// returns it.
+	found := func(msg slack.Message) (string, bool) {
+		if after != "" && !tsLess(after, msg.Timestamp) {
+			return "", false
+		}
+		if m.File == nil {
+			return msg.Timestamp, msg.User == a.BotUserID() || (msg.BotID != "" && msg.User == "")
+		}
+		for _, f := range msg.Files {
+			if f.Name == m.File.Name && f.User == a.BotUserID() {
+				return f.ID, true
+			}
+		}
+		return "", false
 	}
 	if m.Thread != "" {
 		msgs, _, _, err := a.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
@@ -161,8 +179,11 @@ func (a *Adapter) FindSent(ctx context.Context, m bot.Message, after string) (st
 			return "", false, classify(err)
 		}
 		for i := len(msgs) - 1; i >= 0; i-- {
-			if msgs[i].Timestamp != m.Thread && mine(msgs[i]) {
-				return msgs[i].Timestamp, true, nil
+			if msgs[i].Timestamp == m.Thread {
+				continue
+			}
+			if ref, ok := found(msgs[i]); ok {
+				return ref, true, nil
 			}
 		}
 		return "", false, nil
@@ -172,11 +193,24 @@ func (a *Adapter) FindSent(ctx context.Context, m bot.Message, after string) (st
 		return "", false, classify(err)
 	}
 	for _, msg := range res.Messages { // newest first
-		if (msg.ThreadTimestamp == "" || msg.ThreadTimestamp == msg.Timestamp) && mine(msg) {
-			return msg.Timestamp, true, nil
+		if msg.ThreadTimestamp != "" && msg.ThreadTimestamp != msg.Timestamp {
+			continue
+		}
+		if ref, ok := found(msg); ok {
+			return ref, true, nil
 		}
 	}
 	return "", false, nil
+}
+
+// isTS reports whether ref is a message's timestamp ("1700000000.000100"),
+// not a file's ID.
+func isTS(ref string) bool {
+	secs, frac, ok := strings.Cut(ref, ".")
+	digits := func(s string) bool {
+		return s != "" && strings.Trim(s, "0123456789") == ""
+	}
+	return ok && digits(secs) && digits(frac)
 }
 
 // tsLess orders Slack timestamps ("1700000000.000100").

@@ -1176,4 +1176,28 @@ func TestFindSentAfterACrash(t *testing.T) {
 	if ref, found, err := e.adapter.FindSent(ctx, reply, second); err != nil || !found || ref != third {
 		t.Fatalf("FindSent in a thread: %q, %v, %v; want %q", ref, found, err, third)
 	}
+
+	// An upload is found by its file, and known by the file's ID.
+	upload := bot.Message{Platform: bot.Slack, Channel: "C0REFGRUPPE", Text: "sammendraget",
+		File: &bot.File{Name: "sammendrag.md", MIME: "text/markdown", Data: []byte("# Sammendrag\n")}}
+	if _, found, err := e.adapter.FindSent(ctx, upload, second); err != nil || found {
+		t.Fatalf("found an upload before one was made: %v, %v", found, err)
+	}
+	fileID, err := e.adapter.Send(ctx, upload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref, found, err := e.adapter.FindSent(ctx, upload, second); err != nil || !found || ref != fileID {
+		t.Fatalf("FindSent for an upload: %q, %v, %v; want %q", ref, found, err, fileID)
+	}
+	other := upload
+	other.File = &bot.File{Name: "annet.md", Data: []byte("x")}
+	if _, found, _ := e.adapter.FindSent(ctx, other, second); found {
+		t.Error("another file's upload was taken for this one")
+	}
+	// After an upload there is no place in the channel to look from: the
+	// adapter says it cannot tell, and the dispatcher sends.
+	if _, found, err := e.adapter.FindSent(ctx, next, fileID); found || !errors.As(err, new(*bot.PermanentError)) {
+		t.Errorf("FindSent after an upload: %v, %v; want a permanent error", found, err)
+	}
 }
