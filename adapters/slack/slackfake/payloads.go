@@ -5,14 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 
 	"github.com/kommune-dugnad/dugnad/internal/jsonobj"
+	"github.com/kommune-dugnad/dugnad/internal/payloads"
 )
-
-// payloadRel is where the recorded Slack payloads live, relative to this
-// package's directory: <repo>/adapters/slack/slackfake → <repo>/../shared.
-const payloadRel = "../../../../shared/payloads/slack"
 
 // The recorded payload files the event builders start from.
 const (
@@ -24,36 +20,8 @@ const (
 )
 
 // PayloadDir returns the directory holding the real Slack payloads
-// (shared/payloads/slack, beside the repository checkout). It is located
-// relative to this package's source file, so it works from any package's
-// tests; if that fails (e.g. a -trimpath build) it searches upwards from the
-// working directory for shared/payloads/slack. It returns the best guess even
-// if the directory does not exist; callers that read files get the error.
-func PayloadDir() string {
-	if _, file, _, ok := runtime.Caller(0); ok {
-		dir := filepath.Join(filepath.Dir(file), filepath.FromSlash(payloadRel))
-		if isDir(dir) {
-			return dir
-		}
-	}
-	if wd, err := os.Getwd(); err == nil {
-		for d := wd; ; d = filepath.Dir(d) {
-			cand := filepath.Join(d, "shared", "payloads", "slack")
-			if isDir(cand) {
-				return cand
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	return filepath.FromSlash(payloadRel)
-}
-
-func isDir(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && st.IsDir()
-}
+// (shared/payloads/slack, beside the repository checkout).
+func PayloadDir() string { return payloads.Dir("slack") }
 
 // templates holds the raw bytes of the payload files, read once by New.
 type templates struct {
