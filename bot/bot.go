@@ -34,6 +34,13 @@ type Config struct {
 	DrainTimeout time.Duration
 	// Metrics, when set, counts events and sends (NewMetrics).
 	Metrics *Metrics
+	// Inbox makes Handle record an event and return, for the adapter to
+	// acknowledge it, and apply it afterwards (see inbox.go): a burst is
+	// acknowledged at the speed of a batched insert, not of handling.
+	Inbox bool
+	// Appliers bounds how many recorded events are applied at once.
+	// Default 8.
+	Appliers int
 }
 
 func (c *Config) defaults() {
@@ -54,6 +61,9 @@ func (c *Config) defaults() {
 	}
 	if c.DrainTimeout <= 0 {
 		c.DrainTimeout = 10 * time.Second
+	}
+	if c.Appliers <= 0 {
+		c.Appliers = 8
 	}
 }
 
@@ -82,6 +92,10 @@ type Bot struct {
 
 	mu        sync.Mutex
 	delivered chan struct{} // closed and replaced after each delivery
+	applied   chan struct{} // closed and replaced after each applied batch
+
+	rec       recorder      // Inbox: events waiting to be recorded
+	applyWake chan struct{} // Inbox: events were recorded
 }
 
 // errShutdown is the cause with which Run cancels the adapters' context:
@@ -96,7 +110,7 @@ var errDrainTimeout = errors.New("bot: drain timeout")
 func New(st *store.Store, h Handler, cfg Config, adapters ...Adapter) *Bot {
 	cfg.defaults()
 	b := &Bot{store: st, cfg: cfg, log: cfg.Logger, adapters: map[string]Adapter{}, metrics: cfg.Metrics,
-		wake: make(chan struct{}, 1), delivered: make(chan struct{})}
+		wake: make(chan struct{}, 1), delivered: make(chan struct{}), applied: make(chan struct{}), applyWake: make(chan struct{}, 1)}
 	b.halt, b.haltNow = context.WithCancel(context.Background())
 	if s, ok := h.(Scheduler); ok {
 		b.jobs = s.Jobs()
@@ -135,11 +149,25 @@ func (b *Bot) Handle(ctx context.Context, ev Event) error {
 	b.metrics.eventReceived(ev)
 	ctx, done := b.eventContext(ctx)
 	defer done()
+	if b.cfg.Inbox {
+		return b.recordEvent(ctx, ev)
+	}
+	return b.apply(ctx, ev, 0)
+}
+
+// apply handles ev in one transaction, retrying lost races; inboxID, when
+// not 0, is the event's row in the inbox, deleted in the same transaction.
+func (b *Bot) apply(ctx context.Context, ev Event, inboxID int64) error {
 	log := b.log.With("platform", ev.Platform, "event_id", ev.ID, "kind", ev.Kind)
 	for attempt := 1; ; attempt++ {
 		queued := 0
 		duplicate, runJobs := false, false
 		err := b.store.InTx(ctx, func(tx *store.Tx) error {
+			if inboxID != 0 {
+				if err := tx.DoneInbox(ctx, inboxID); err != nil {
+					return err
+				}
+			}
 			fresh, err := tx.MarkEventProcessed(ctx, ev.Platform, ev.ID)
 			if err != nil {
 				return err
@@ -284,6 +312,11 @@ func (b *Bot) Wake() {
 // Flush blocks until the platform's queued messages are all delivered or
 // given up on, or ctx ends.
 func (b *Bot) Flush(ctx context.Context, platform string) error {
+	if b.cfg.Inbox {
+		if err := b.FlushInbox(ctx); err != nil {
+			return err
+		}
+	}
 	for {
 		b.mu.Lock()
 		delivered := b.delivered
@@ -343,6 +376,15 @@ func (b *Bot) Run(ctx context.Context) error {
 		defer close(dispatchDone)
 		b.dispatch(dispatchCtx)
 	}()
+	applyCtx, stopApply := context.WithCancel(context.Background())
+	defer stopApply()
+	applyDone := make(chan struct{})
+	go func() {
+		defer close(applyDone)
+		if b.cfg.Inbox {
+			b.applyInbox(applyCtx)
+		}
+	}()
 
 	jobsDone := make(chan struct{})
 	go func() {
@@ -380,6 +422,16 @@ func (b *Bot) Run(ctx context.Context) error {
 	drainCtx, cancel := context.WithDeadline(context.Background(), drainDeadline)
 	defer cancel()
 	drained := true
+	if b.cfg.Inbox {
+		// What was recorded is applied before the outbox is drained, so
+		// its replies go out too.
+		if err := b.FlushInbox(drainCtx); err != nil {
+			drained = false
+			b.log.Warn("inbox not applied before shutdown; the rest is applied at the next start", "err", err)
+		}
+	}
+	stopApply()
+	<-applyDone
 	for p := range b.adapters {
 		if failed[p] {
 			continue

@@ -126,6 +126,7 @@ func (m *Metrics) limited(platform string) {
 type statsCollector struct {
 	st                                     *store.Store
 	pending, oldest, dialogs, openHearings *prometheus.Desc
+	inboxPending, inboxFailed              *prometheus.Desc
 
 	mu        sync.Mutex
 	platforms []string // reported at zero when nothing is pending
@@ -138,6 +139,8 @@ func newStatsCollector(st *store.Store) *statsCollector {
 			"Age of the oldest undelivered outgoing message, by platform; 0 when none is waiting.", []string{"platform"}, nil),
 		dialogs:      prometheus.NewDesc("dugnad_dialogs_in_progress", "Dialogs in progress: actors in the guiding questions who have not submitted or declined.", nil, nil),
 		openHearings: prometheus.NewDesc("dugnad_hearings_open", "Hearings open for votes.", nil, nil),
+		inboxPending: prometheus.NewDesc("dugnad_inbox_pending", "Inbound events recorded and acknowledged, not yet applied (all processes).", nil, nil),
+		inboxFailed:  prometheus.NewDesc("dugnad_inbox_failed", "Inbound events set aside after repeated failures to apply them; kept in the inbox.", nil, nil),
 	}
 }
 
@@ -152,6 +155,8 @@ func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.oldest
 	ch <- c.dialogs
 	ch <- c.openHearings
+	ch <- c.inboxPending
+	ch <- c.inboxFailed
 }
 
 func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
@@ -160,7 +165,7 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	st, err := c.st.Stats(ctx)
 	if err != nil {
 		// The scrape reports the error; the counters are still served.
-		for _, d := range []*prometheus.Desc{c.pending, c.oldest, c.dialogs, c.openHearings} {
+		for _, d := range []*prometheus.Desc{c.pending, c.oldest, c.dialogs, c.openHearings, c.inboxPending, c.inboxFailed} {
 			ch <- prometheus.NewInvalidMetric(d, err)
 		}
 		return
@@ -184,4 +189,6 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(c.dialogs, prometheus.GaugeValue, float64(st.DialogsInProgress))
 	ch <- prometheus.MustNewConstMetric(c.openHearings, prometheus.GaugeValue, float64(st.OpenHearings))
+	ch <- prometheus.MustNewConstMetric(c.inboxPending, prometheus.GaugeValue, float64(st.InboxPending))
+	ch <- prometheus.MustNewConstMetric(c.inboxFailed, prometheus.GaugeValue, float64(st.InboxFailed))
 }

@@ -237,14 +237,15 @@ func (q queries) OutboxMessages(ctx context.Context, platform string) ([]OutboxM
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
-// ReleaseClaims frees the undelivered messages leased by workers for which
-// dead reports true, so that a process that crashed holding a lease does
-// not hold up its channels until the lease runs out. It returns how many
-// messages were freed.
+// ReleaseClaims frees the undelivered messages and the unapplied inbound
+// events leased by workers for which dead reports true, so that a process
+// that crashed holding a lease does not hold up its channels until the
+// lease runs out. It returns how many were freed.
 func (s *Store) ReleaseClaims(ctx context.Context, dead func(worker string) bool) (int, error) {
 	var workers []string
-	if err := s.sel(ctx, &workers, `SELECT DISTINCT claimed_by FROM outbox
-		WHERE claimed_by IS NOT NULL AND delivered_at IS NULL AND failed_at IS NULL`); err != nil {
+	if err := s.sel(ctx, &workers, `SELECT claimed_by FROM outbox
+		WHERE claimed_by IS NOT NULL AND delivered_at IS NULL AND failed_at IS NULL
+		UNION SELECT claimed_by FROM inbox WHERE claimed_by IS NOT NULL`); err != nil {
 		return 0, fmt.Errorf("store: outbox claims: %w", err)
 	}
 	freed := 0
@@ -259,7 +260,11 @@ func (s *Store) ReleaseClaims(ctx context.Context, dead func(worker string) bool
 				return err
 			}
 			n, err := res.RowsAffected()
-			freed += int(n)
+			if err != nil {
+				return err
+			}
+			events, err := tx.releaseInboxClaims(ctx, w)
+			freed += int(n) + events
 			return err
 		})
 		if err != nil {

@@ -16,6 +16,9 @@ type Stats struct {
 	// (DialogEndSteps).
 	DialogsInProgress int
 	OpenHearings      int
+	// InboxPending counts inbound events recorded and not yet applied,
+	// InboxFailed those set aside after repeated failures.
+	InboxPending, InboxFailed int
 }
 
 // OutboxStat is one platform's undelivered messages: how many, and when
@@ -65,5 +68,13 @@ func (q queries) Stats(ctx context.Context) (Stats, error) {
 	if err := q.get(ctx, &st.OpenHearings, `SELECT COUNT(*) FROM hearings WHERE status = 'open'`); err != nil {
 		return Stats{}, fmt.Errorf("store: open hearings: %w", err)
 	}
+	var inbox struct {
+		Pending int `db:"pending"`
+		Failed  int `db:"failed"`
+	}
+	if err := q.get(ctx, &inbox, `SELECT COUNT(*) - COUNT(failed_at) AS pending, COUNT(failed_at) AS failed FROM inbox`); err != nil {
+		return Stats{}, fmt.Errorf("store: inbox: %w", err)
+	}
+	st.InboxPending, st.InboxFailed = inbox.Pending, inbox.Failed
 	return st, nil
 }

@@ -59,6 +59,8 @@ func main() {
 	busy := flag.Int("busy", 100, "messages sent to one busy channel for the outbound rate (0: skip)")
 	busyRate := flag.Float64("busy-rate", 10, "the per-channel rate the Slack adapter is allowed in the busy-channel run (Slack's guidance is 1/s)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the dialog runs to this file")
+	inbox := flag.Bool("inbox", true, "record each event and acknowledge it before applying it, as dugnad run does (false: apply before acknowledging)")
+	intakeEvents := flag.Int("intake", 20000, "events sent as fast as they are taken, from 20 senders, for the intake rate against pgbench (0: skip)")
 	flag.Parse()
 	ctx := context.Background()
 	if *cpuProfile != "" {
@@ -94,7 +96,12 @@ func main() {
 	fmt.Printf("plan with %d actors imported in %s\n", total, time.Since(start).Round(time.Millisecond))
 	fmt.Printf("machine: %d CPUs, %s\n\n", runtime.NumCPU(), runtime.Version())
 
-	var inprocEPS float64
+	useInbox = *inbox
+	fmt.Printf("inbox: %v\n\n", *inbox)
+	var inprocEPS, intakeEPS float64
+	if *intakeEvents > 0 {
+		intakeEPS = runIntake(ctx, st, plan, users[:*actors], *intakeEvents)
+	}
 	for _, mode := range strings.Split(*modes, ",") {
 		switch strings.TrimSpace(mode) {
 		case "inproc":
@@ -123,8 +130,11 @@ func main() {
 				continue
 			}
 			fmt.Printf("pgbench, one-row insert per transaction, %d clients: %.0f tps", c, tps)
+			if intakeEPS > 0 {
+				fmt.Printf("; intake (events taken) / ceiling = %.2f", intakeEPS/tps)
+			}
 			if inprocEPS > 0 {
-				fmt.Printf("; intake in-process / ceiling = %.2f", inprocEPS/tps)
+				fmt.Printf("; dialog events answered / ceiling = %.2f", inprocEPS/tps)
 			}
 			fmt.Println()
 		}
@@ -363,7 +373,7 @@ var answers = []string{
 func runInProcess(ctx context.Context, st *store.Store, plan store.Plan, users []user, events int, think time.Duration) result {
 	tr := newTracker()
 	a := &inprocAdapter{t: tr}
-	b := bot.New(st, tr.wrap(intake.New(nil)), bot.Config{Logger: slog.New(slog.DiscardHandler), PollInterval: 50 * time.Millisecond}, a)
+	b := bot.New(st, tr.wrap(intake.New(nil)), bot.Config{Logger: slog.New(slog.DiscardHandler), PollInterval: 50 * time.Millisecond, Inbox: useInbox}, a)
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- b.Run(runCtx) }()
@@ -381,6 +391,61 @@ func runInProcess(ctx context.Context, st *store.Store, plan store.Plan, users [
 		}
 		return b.Handle(ctx, ev)
 	})
+}
+
+// useInbox is -inbox: whether the bots record events before applying them.
+var useInbox bool
+
+// runIntake sends n events from 20 senders (the bot's database pool, and
+// pgbench's like-for-like concurrency), each as soon as the one before
+// was taken: recorded and acknowledged with -inbox, handled without. It
+// reports how fast they were taken, and how long applying them all took.
+func runIntake(ctx context.Context, st *store.Store, plan store.Plan, users []user, n int) float64 {
+	tr := newTracker()
+	b := bot.New(st, intake.New(nil), bot.Config{Logger: slog.New(slog.DiscardHandler), PollInterval: 50 * time.Millisecond, Inbox: useInbox},
+		&inprocAdapter{t: tr})
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- b.Run(runCtx) }()
+	defer func() { cancel(); <-done }()
+
+	const senders = 20
+	var next atomic.Int64
+	var failed atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1)
+				if i > int64(n) {
+					return
+				}
+				u := users[int(i)%len(users)]
+				ev := bot.Event{ID: "intake-" + strconv.FormatInt(i, 10), Platform: bot.Console, Workspace: plan.Key,
+					Channel: "dm:" + u.key, DM: true, User: u.key, UserName: u.key, Kind: bot.KindMessage,
+					Text: answers[int(i)%len(answers)], At: time.Now()}
+				ev.MessageRef = ev.ID
+				if err := b.Handle(ctx, ev); err != nil {
+					failed.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	taken := time.Since(start)
+	flushCtx, stop := context.WithTimeout(ctx, 10*time.Minute)
+	defer stop()
+	if err := b.Flush(flushCtx, bot.Console); err != nil {
+		fmt.Fprintln(os.Stderr, "intake: flush:", err)
+	}
+	applied := time.Since(start)
+	eps := float64(n) / taken.Seconds()
+	fmt.Printf("intake, %d events from %d senders as fast as they are taken: taken in %s = %.0f events/s (%d failed); all applied and answered after %s = %.0f events/s\n\n",
+		n, senders, taken.Round(time.Millisecond), eps, failed.Load(), applied.Round(time.Millisecond), float64(n)/applied.Seconds())
+	return eps
 }
 
 // drive runs each actor's events one after another, each sent by send once
@@ -447,7 +512,7 @@ func runSlack(ctx context.Context, st *store.Store, plan store.Plan, users []use
 	a := slackadapter.New(slackadapter.Config{BotToken: cfg.BotToken, AppToken: cfg.AppToken, APIURL: fake.APIURL(), ChannelRate: 1000,
 		Logger: slog.New(slog.DiscardHandler)})
 	tr := newTracker()
-	b := bot.New(st, tr.wrap(intake.New(nil)), bot.Config{Logger: slog.New(slog.DiscardHandler), PollInterval: 50 * time.Millisecond}, a)
+	b := bot.New(st, tr.wrap(intake.New(nil)), bot.Config{Logger: slog.New(slog.DiscardHandler), PollInterval: 50 * time.Millisecond, Inbox: useInbox}, a)
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- b.Run(runCtx) }()

@@ -197,6 +197,7 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	listen := fs.String("listen", getenv("DUGNAD_LISTEN"), "serve /healthz, /livez and /metrics at this address, usually 127.0.0.1:9090 (env DUGNAD_LISTEN; default: not served)")
 	drainTimeout := fs.Duration("drain-timeout", 10*time.Second, "on SIGTERM or Ctrl-C, how long to finish the events in hand and deliver the queued messages")
 	dbWait := fs.Duration("db-wait", 2*time.Minute, "how long to keep trying to reach the database at start-up (it may be restarting)")
+	inbox := fs.Bool("inbox", getenv("DUGNAD_INBOX") != "false", "acknowledge an event once it is recorded, and apply it right after (env DUGNAD_INBOX=false: apply it before acknowledging)")
 	if err := parseFlagsOnly(fs, args, l); err != nil {
 		return err
 	}
@@ -285,7 +286,7 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	} else if len(plans) == 0 {
 		log.Warn("the database has no plan; import one with dugnad plan import FILE", "db", st.String())
 	}
-	cfg := bot.Config{Logger: log, DrainTimeout: *drainTimeout}
+	cfg := bot.Config{Logger: log, DrainTimeout: *drainTimeout, Inbox: *inbox}
 	var reg *prometheus.Registry
 	if *listen != "" {
 		reg, cfg.Metrics = newMetrics(st)

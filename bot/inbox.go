@@ -1,0 +1,306 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/gob"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kommune-dugnad/dugnad/store"
+)
+
+// With Config.Inbox, Handle records an event in the store's inbox and
+// returns, so the platform is acknowledged as soon as the event is durable;
+// appliers then apply the recorded events, each conversation's in order,
+// in the one transaction Handle uses otherwise, which also deletes the
+// event from the inbox. Concurrent Handle calls share a commit: while one
+// batch is written, the next gathers.
+
+// maxRecorders bounds the batches written at once, and maxApplyAttempts
+// how often an event that fails is tried before it is set aside.
+const (
+	maxRecorders     = 1
+	maxApplyAttempts = 5
+)
+
+type recording struct {
+	ev   store.InboxEvent
+	done chan error
+}
+
+type recorder struct {
+	mu      sync.Mutex
+	waiting []*recording
+	writers int
+	// pressed is when a batch last found more waiting as it finished: the
+	// platforms are sending faster than one writer keeps up with.
+	pressed time.Time
+}
+
+// pressWindow is how long after the last sign of a burst the appliers keep
+// to one at a time, leaving the machine to taking events in: a platform
+// that waits too long for its acknowledgement sends the event again, or
+// gives up on it, while applying can catch up after.
+const pressWindow = 100 * time.Millisecond
+
+// pressBatch is the batch that counts as a sign of a burst: that many
+// events came in while the one batch before was written.
+const pressBatch = 8
+
+// underPressure reports whether events are coming in faster than one
+// writer takes them.
+func (b *Bot) underPressure() bool {
+	b.rec.mu.Lock()
+	defer b.rec.mu.Unlock()
+	return time.Since(b.rec.pressed) < pressWindow
+}
+
+// conversation orders a platform's events: those of one channel (a DM is
+// a channel) are applied in the order they were recorded.
+func conversation(ev Event) string {
+	return ev.Platform + ":" + ev.Channel
+}
+
+// recordEvent writes ev to the inbox, with whatever other events are waiting.
+func (b *Bot) recordEvent(ctx context.Context, ev Event) error {
+	payload, err := encodeEvent(ev)
+	if err != nil {
+		return fmt.Errorf("bot: encode event %s: %w", ev.ID, err)
+	}
+	r := &recording{ev: store.InboxEvent{Platform: ev.Platform, EventID: ev.ID, Conv: conversation(ev), Payload: payload},
+		done: make(chan error, 1)}
+	b.rec.mu.Lock()
+	b.rec.waiting = append(b.rec.waiting, r)
+	write := b.rec.writers < maxRecorders
+	if write {
+		b.rec.writers++
+	}
+	b.rec.mu.Unlock()
+	if write {
+		b.writeWaiting()
+	}
+	select {
+	case err := <-r.done:
+		if err != nil {
+			b.metrics.eventFailed(ev)
+			b.log.Error("event not recorded", "platform", ev.Platform, "event_id", ev.ID, "err", err)
+			return fmt.Errorf("bot: record %s event %s: %w", ev.Platform, ev.ID, err)
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// writeWaiting writes the waiting events in batches until none wait.
+func (b *Bot) writeWaiting() {
+	for {
+		b.rec.mu.Lock()
+		batch := b.rec.waiting
+		b.rec.waiting = nil
+		if len(batch) == 0 {
+			b.rec.writers--
+			b.rec.mu.Unlock()
+			return
+		}
+		if len(batch) >= pressBatch {
+			b.rec.pressed = time.Now()
+		}
+		b.rec.mu.Unlock()
+		evs := make([]store.InboxEvent, len(batch))
+		for i, r := range batch {
+			evs[i] = r.ev
+		}
+		// The batch is everyone's: no one caller's context ends it.
+		ctx, cancel := context.WithTimeout(context.Background(), b.cfg.Lease)
+		err := b.store.RecordInbox(ctx, evs)
+		cancel()
+		for _, r := range batch {
+			r.done <- err
+		}
+		if err == nil {
+			b.wakeApply()
+		}
+	}
+}
+
+func (b *Bot) wakeApply() {
+	select {
+	case b.applyWake <- struct{}{}:
+	default:
+	}
+}
+
+// applyInbox applies recorded events until ctx ends.
+func (b *Bot) applyInbox(ctx context.Context) {
+	for ctx.Err() == nil {
+		appliers := b.cfg.Appliers
+		if b.underPressure() {
+			// Taking events in first; applying resumes when the burst
+			// eases (within pressWindow of it).
+			t := time.NewTimer(pressWindow / 4)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+			}
+			t.Stop()
+			continue
+		}
+		batch, err := b.store.ClaimInbox(ctx, b.cfg.Worker, b.cfg.Lease, appliers*4)
+		if err != nil && ctx.Err() == nil {
+			b.log.Error("claim inbox", "err", err)
+		}
+		if len(batch) == 0 {
+			t := time.NewTimer(b.cfg.PollInterval)
+			select {
+			case <-b.applyWake:
+			case <-t.C:
+			case <-ctx.Done():
+			}
+			t.Stop()
+			continue
+		}
+		// One event per conversation in a batch: they go in parallel.
+		sem := make(chan struct{}, appliers)
+		var wg sync.WaitGroup
+		for _, ie := range batch {
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				b.applyRecorded(ie)
+			}()
+		}
+		wg.Wait()
+		b.signalApplied()
+	}
+}
+
+// applyRecorded applies one recorded event, or schedules another attempt,
+// or after maxApplyAttempts sets it aside.
+func (b *Bot) applyRecorded(ie store.InboxEvent) {
+	// An event taken in hand is finished, up to the drain deadline.
+	ctx, cancel := context.WithTimeout(b.halt, b.cfg.Lease/2)
+	defer cancel()
+	log := b.log.With("platform", ie.Platform, "event_id", ie.EventID)
+	ev, err := decodeEvent(ie.Payload)
+	if err == nil {
+		err = b.apply(ctx, ev, ie.ID)
+	}
+	if err == nil {
+		return
+	}
+	record, cancelRecord := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancelRecord()
+	if b.halt.Err() != nil {
+		// Cut off at the drain deadline: left for the next start.
+		if rerr := b.store.RetryInbox(record, ie.ID, time.Now(), "shut down: "+err.Error()); rerr != nil {
+			log.Error("release inbox event", "err", rerr)
+		}
+		return
+	}
+	if attempts := ie.Attempts + 1; attempts < maxApplyAttempts {
+		wait := min(200*time.Millisecond<<(attempts-1), time.Minute)
+		log.Warn("event not applied; trying again", "attempt", attempts, "retry_in", wait, "err", err)
+		if rerr := b.store.RetryInbox(record, ie.ID, time.Now().Add(wait), err.Error()); rerr != nil {
+			log.Error("record inbox retry", "err", rerr)
+		}
+		return
+	}
+	b.metrics.eventFailed(ev)
+	log.Error("event set aside after repeated failures; kept in the inbox", "attempts", maxApplyAttempts, "err", err)
+	if ferr := b.store.FailInbox(record, ie.ID, err.Error()); ferr != nil {
+		log.Error("record inbox failure", "err", ferr)
+	}
+}
+
+// signalApplied wakes FlushInbox.
+func (b *Bot) signalApplied() {
+	b.mu.Lock()
+	close(b.applied)
+	b.applied = make(chan struct{})
+	b.mu.Unlock()
+}
+
+// FlushInbox blocks until every recorded event is applied (or set aside),
+// or ctx ends.
+func (b *Bot) FlushInbox(ctx context.Context) error {
+	for {
+		b.mu.Lock()
+		applied := b.applied
+		b.mu.Unlock()
+		n, err := b.store.PendingInbox(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-applied:
+		case <-time.After(20 * time.Millisecond):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// encodeEvent keeps an event exactly as the platform sent it: as JSON
+// ("j" first) when its text is valid UTF-8, as nearly all is; else, since
+// JSON would replace the invalid bytes, as gob in base64 ("g" first).
+func encodeEvent(ev Event) ([]byte, error) {
+	if validUTF8(ev) {
+		b, err := json.Marshal(ev)
+		if err != nil {
+			return nil, err
+		}
+		return append([]byte{'j'}, b...), nil
+	}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(ev); err != nil {
+		return nil, err
+	}
+	out := make([]byte, 1+base64.StdEncoding.EncodedLen(buf.Len()))
+	out[0] = 'g'
+	base64.StdEncoding.Encode(out[1:], buf.Bytes())
+	return out, nil
+}
+
+func validUTF8(ev Event) bool {
+	for _, s := range []string{ev.ID, ev.Platform, ev.Workspace, ev.Channel, ev.Thread, ev.MessageRef, ev.User,
+		ev.UserName, string(ev.Kind), ev.Text, ev.Command, ev.Choice, ev.Emoji} {
+		if !utf8.ValidString(s) {
+			return false
+		}
+	}
+	return ev.Origin == nil || utf8.ValidString(ev.Origin.Text)
+}
+
+func decodeEvent(payload []byte) (Event, error) {
+	var ev Event
+	if len(payload) == 0 {
+		return ev, fmt.Errorf("bot: empty inbox payload")
+	}
+	kind, payload := payload[0], payload[1:]
+	if kind == 'j' {
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return ev, fmt.Errorf("bot: inbox payload: %w", err)
+		}
+		return ev, nil
+	}
+	raw := make([]byte, base64.StdEncoding.DecodedLen(len(payload)))
+	n, err := base64.StdEncoding.Decode(raw, payload)
+	if err != nil {
+		return Event{}, fmt.Errorf("bot: inbox payload: %w", err)
+	}
+	if err := gob.NewDecoder(bytes.NewReader(raw[:n])).Decode(&ev); err != nil {
+		return Event{}, fmt.Errorf("bot: inbox payload: %w", err)
+	}
+	return ev, nil
+}
