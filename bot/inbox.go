@@ -37,27 +37,39 @@ type recorder struct {
 	mu      sync.Mutex
 	waiting []*recording
 	writers int
-	// pressed is when a batch last found more waiting as it finished: the
-	// platforms are sending faster than one writer keeps up with.
-	pressed time.Time
+	// backlog counts the events this process recorded and has not yet
+	// applied (roughly: another process may apply some), and lastWrite
+	// is when it last recorded any.
+	backlog   int
+	lastWrite time.Time
 }
 
-// pressWindow is how long after the last sign of a burst the appliers keep
-// to one at a time, leaving the machine to taking events in: a platform
-// that waits too long for its acknowledgement sends the event again, or
-// gives up on it, while applying can catch up after.
-const pressWindow = 100 * time.Millisecond
+// A burst is events still coming in (recorded within pressWindow) while
+// more than pressBacklog recorded here wait to be applied: more than people
+// in a closed loop of questions and answers leave waiting, so the
+// platforms are sending faster than the bot applies. Then the appliers
+// stand aside, leaving the machine to taking events in, except for one
+// event every pressRound so that a long burst does not stop the replies:
+// a platform that waits too long for its acknowledgement sends the event
+// again, or gives up on it, while applying catches up after.
+const (
+	pressWindow  = 100 * time.Millisecond
+	pressBacklog = 256
+	pressRound   = time.Second
+)
 
-// pressBatch is the batch that counts as a sign of a burst: that many
-// events came in while the one batch before was written.
-const pressBatch = 8
-
-// underPressure reports whether events are coming in faster than one
-// writer takes them.
+// underPressure reports whether a burst is being taken in.
 func (b *Bot) underPressure() bool {
 	b.rec.mu.Lock()
 	defer b.rec.mu.Unlock()
-	return time.Since(b.rec.pressed) < pressWindow
+	return b.rec.backlog > pressBacklog && time.Since(b.rec.lastWrite) < pressWindow
+}
+
+// appliedOne counts an event of the backlog as applied (or set aside).
+func (b *Bot) appliedOne() {
+	b.rec.mu.Lock()
+	b.rec.backlog = max(b.rec.backlog-1, 0)
+	b.rec.mu.Unlock()
 }
 
 // conversation orders a platform's events: those of one channel (a DM is
@@ -108,9 +120,6 @@ func (b *Bot) writeWaiting() {
 			b.rec.mu.Unlock()
 			return
 		}
-		if len(batch) >= pressBatch {
-			b.rec.pressed = time.Now()
-		}
 		b.rec.mu.Unlock()
 		evs := make([]store.InboxEvent, len(batch))
 		for i, r := range batch {
@@ -120,6 +129,12 @@ func (b *Bot) writeWaiting() {
 		ctx, cancel := context.WithTimeout(context.Background(), b.cfg.Lease)
 		err := b.store.RecordInbox(ctx, evs)
 		cancel()
+		if err == nil {
+			b.rec.mu.Lock()
+			b.rec.backlog += len(batch)
+			b.rec.lastWrite = time.Now()
+			b.rec.mu.Unlock()
+		}
 		for _, r := range batch {
 			r.done <- err
 		}
@@ -138,19 +153,24 @@ func (b *Bot) wakeApply() {
 
 // applyInbox applies recorded events until ctx ends.
 func (b *Bot) applyInbox(ctx context.Context) {
+	lastRound := time.Now()
 	for ctx.Err() == nil {
 		appliers := b.cfg.Appliers
 		if b.underPressure() {
-			// Taking events in first; applying resumes when the burst
-			// eases (within pressWindow of it).
-			t := time.NewTimer(pressWindow / 4)
-			select {
-			case <-t.C:
-			case <-ctx.Done():
+			if time.Since(lastRound) < pressRound {
+				// Taking events in first; applying resumes when the
+				// burst eases (within pressWindow of it).
+				t := time.NewTimer(pressWindow / 4)
+				select {
+				case <-t.C:
+				case <-ctx.Done():
+				}
+				t.Stop()
+				continue
 			}
-			t.Stop()
-			continue
+			appliers = 1
 		}
+		lastRound = time.Now()
 		batch, err := b.store.ClaimInbox(ctx, b.cfg.Worker, b.cfg.Lease, appliers*4)
 		if err != nil && ctx.Err() == nil {
 			b.log.Error("claim inbox", "err", err)
@@ -194,6 +214,7 @@ func (b *Bot) applyRecorded(ie store.InboxEvent) {
 		err = b.apply(ctx, ev, ie.ID)
 	}
 	if err == nil {
+		b.appliedOne()
 		return
 	}
 	record, cancelRecord := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -213,6 +234,7 @@ func (b *Bot) applyRecorded(ie store.InboxEvent) {
 		}
 		return
 	}
+	b.appliedOne()
 	b.metrics.eventFailed(ev)
 	log.Error("event set aside after repeated failures; kept in the inbox", "attempts", maxApplyAttempts, "err", err)
 	if ferr := b.store.FailInbox(record, ie.ID, err.Error()); ferr != nil {
