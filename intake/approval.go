@@ -87,9 +87,9 @@ func (s *Service) decide(ctx context.Context, tx *store.Tx, req *bot.Request, la
 	switch m.Status {
 	case store.StatusHeard:
 	case store.StatusApproved, store.StatusAnchored, store.StatusReturned:
-		return reply("already_decided", id, statusWords[m.Status][li(lang)])
+		return reply("already_decided", id, statusWords[m.Status][lang.Index()])
 	default:
-		return reply("not_heard", id, statusWords[m.Status][li(lang)])
+		return reply("not_heard", id, statusWords[m.Status][lang.Index()])
 	}
 	m, err = tx.RecordDecision(ctx, req.By(), id, d, reason)
 	if err != nil {
@@ -168,7 +168,7 @@ func (s *Service) anchorCommand(ctx context.Context, tx *store.Tx, req *bot.Requ
 				return reply("no_measure", id)
 			}
 			if m.Status != store.StatusApproved {
-				return reply("anchor_not_approved", id, statusWords[m.Status][li(lang)])
+				return reply("anchor_not_approved", id, statusWords[m.Status][lang.Index()])
 			}
 		}
 	default:

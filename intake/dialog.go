@@ -834,7 +834,7 @@ func (c *conv) buildOptions() error {
 		add("stop", "stop", bot.StylePlain)
 	case stepBasis:
 		for _, b := range store.Bases {
-			label := basisLabels[b][li(c.lang())]
+			label := basisLabels[b][c.lang().Index()]
 			words := map[store.Basis][]string{store.BasisMust: {"ma", "maa", "må", "must"}, store.BasisShould: {"bor", "bør", "should"},
 				store.BasisWill: {"vil", "will"}, store.BasisCan: {"kan", "can"}}[b]
 			c.options = append(c.options, option{value: "basis:" + string(b), label: label, words: words})
@@ -844,7 +844,7 @@ func (c *conv) buildOptions() error {
 		for _, w := range store.WhoActsAll {
 			words := map[store.WhoActs][]string{store.WhoSelf: {"selv", "sjølv", "self"}, store.WhoTogether: {"sammen", "saman", "together"},
 				store.WhoOthers: {"overlate", "andre", "others"}}[w]
-			c.options = append(c.options, option{value: "who:" + string(w), label: whoLabels[w][li(c.lang())], words: words})
+			c.options = append(c.options, option{value: "who:" + string(w), label: whoLabels[w][c.lang().Index()], words: words})
 		}
 		add("who:", "dont_know", bot.StylePlain, "vet ikke", "veit ikkje", "don't know")
 	case stepSummary:
@@ -868,10 +868,10 @@ func (c *conv) buildOptions() error {
 func (c *conv) assessments(d draft) string {
 	var parts []string
 	if d.Basis != "" {
-		parts = append(parts, strings.ToLower(basisLabels[d.Basis][li(c.lang())]))
+		parts = append(parts, strings.ToLower(basisLabels[d.Basis][c.lang().Index()]))
 	}
 	if d.Who != "" {
-		parts = append(parts, strings.ToLower(whoLabels[d.Who][li(c.lang())]))
+		parts = append(parts, strings.ToLower(whoLabels[d.Who][c.lang().Index()]))
 	}
 	return strings.Join(parts, ", ")
 }

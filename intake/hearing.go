@@ -142,7 +142,7 @@ var voteWords = map[store.VoteChoice][3]string{
 func voteLegend(p store.Plan, l store.Language) string {
 	var parts []string
 	for _, c := range voteOrder {
-		parts = append(parts, shownEmoji(p, c)+" "+voteWords[c][li(l)])
+		parts = append(parts, shownEmoji(p, c)+" "+voteWords[c][l.Index()])
 	}
 	return strings.Join(parts, ", ")
 }
@@ -407,7 +407,7 @@ func hearingMeasures(ctx context.Context, tx *store.Tx, plan store.Plan, lang st
 			return nil, "no_measure", []any{id}, nil
 		}
 		if !ready(m) {
-			return nil, "hearing_not_draft", []any{id, statusWords[m.Status][li(lang)]}, nil
+			return nil, "hearing_not_draft", []any{id, statusWords[m.Status][lang.Index()]}, nil
 		}
 		if !slices.ContainsFunc(out, func(x store.Measure) bool { return x.ID == id }) {
 			out = append(out, m)
@@ -494,10 +494,10 @@ func measurePost(ctx context.Context, tx *store.Tx, plan store.Plan, lang store.
 	}
 	basis, who := "", ""
 	if m.Basis != "" {
-		basis = strings.ToLower(basisLabels[m.Basis][li(lang)])
+		basis = strings.ToLower(basisLabels[m.Basis][lang.Index()])
 	}
 	if m.WhoActs != "" {
-		who = strings.ToLower(whoLabels[m.WhoActs][li(lang)])
+		who = strings.ToLower(whoLabels[m.WhoActs][lang.Index()])
 	}
 	lines := []string{
 		tr(lang, "hearing_item_title", m.ID, st.Key, display(st.Title, 120)),

@@ -108,7 +108,7 @@ var monthNames = [3][12]string{
 // longDate writes a date the way the language does: "15. januar 2027",
 // "15 January 2027".
 func longDate(l store.Language, t time.Time) string {
-	m := monthNames[li(l)][t.Month()-1]
+	m := monthNames[l.Index()][t.Month()-1]
 	if l == store.English {
 		return fmt.Sprintf("%d %s %d", t.Day(), m, t.Year())
 	}

@@ -289,7 +289,7 @@ func listMeasures(ctx context.Context, tx *store.Tx, l Leader) (string, []bot.Me
 		if !lint.Check(lint.Measure{Text: m.Text, Responsible: m.Responsible, Deadline: m.Deadline}).Checkable() {
 			mark = "⚠"
 		}
-		lines = append(lines, fmt.Sprintf("%s %d (%s, %s): %s", mark, m.ID, m.StrategyKey, statusWords[m.Status][li(l.Lang)], display(m.Text, 160)))
+		lines = append(lines, fmt.Sprintf("%s %d (%s, %s): %s", mark, m.ID, m.StrategyKey, statusWords[m.Status][l.Lang.Index()], display(m.Text, 160)))
 	}
 	return strings.Join(lines, "\n"), nil, nil
 }
@@ -298,7 +298,7 @@ func listMeasures(ctx context.Context, tx *store.Tx, l Leader) (string, []bot.Me
 // yes/no question it must answer, and the suggestions it came from.
 func showMeasure(ctx context.Context, tx *store.Tx, l Leader, m store.Measure) (string, error) {
 	lang := l.Lang
-	lines := []string{tr(lang, "measure_title", m.ID, m.StrategyKey, statusWords[m.Status][li(lang)], display(m.Text, 0))}
+	lines := []string{tr(lang, "measure_title", m.ID, m.StrategyKey, statusWords[m.Status][lang.Index()], display(m.Text, 0))}
 	var facts []string
 	orNone := func(s string) string {
 		if s == "" {
@@ -315,10 +315,10 @@ func showMeasure(ctx context.Context, tx *store.Tx, l Leader, m store.Measure) (
 	facts = append(facts, tr(lang, "measure_deadline", orNone(deadline)))
 	basis, who := "", ""
 	if m.Basis != "" {
-		basis = strings.ToLower(basisLabels[m.Basis][li(lang)])
+		basis = strings.ToLower(basisLabels[m.Basis][lang.Index()])
 	}
 	if m.WhoActs != "" {
-		who = strings.ToLower(whoLabels[m.WhoActs][li(lang)])
+		who = strings.ToLower(whoLabels[m.WhoActs][lang.Index()])
 	}
 	facts = append(facts, tr(lang, "measure_basis", orNone(basis)), tr(lang, "measure_who", orNone(who)))
 	taskKeys, err := tx.MeasureTasks(ctx, m.ID)

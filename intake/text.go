@@ -8,16 +8,6 @@ import (
 
 // What the bot says, in bokmål, nynorsk and English (in that order).
 
-func li(l store.Language) int {
-	switch l {
-	case store.Nynorsk:
-		return 1
-	case store.English:
-		return 2
-	}
-	return 0
-}
-
 // tr renders a catalogue entry in a language.
 func tr(l store.Language, key string, args ...any) string {
 	t, ok := catalogue[key]
@@ -25,9 +15,9 @@ func tr(l store.Language, key string, args ...any) string {
 		panic("intake: no text " + key) // a programming error, caught by the catalogue test
 	}
 	if len(args) == 0 {
-		return t[li(l)]
+		return t[l.Index()]
 	}
-	return fmt.Sprintf(t[li(l)], args...)
+	return fmt.Sprintf(t[l.Index()], args...)
 }
 
 // Questions are the seven guiding questions of the planning guidance.
@@ -56,7 +46,7 @@ var Questions = [store.QuestionCount][3]string{
 }
 
 // Question returns guiding question n (1–7) in a language.
-func Question(l store.Language, n int) string { return Questions[n-1][li(l)] }
+func Question(l store.Language, n int) string { return Questions[n-1][l.Index()] }
 
 var basisLabels = map[store.Basis][3]string{
 	store.BasisMust:   {"Må", "Må", "Must"},

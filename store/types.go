@@ -14,6 +14,18 @@ const (
 // Languages lists the languages Dugnad speaks, default first.
 var Languages = []Language{Bokmal, Nynorsk, English}
 
+// Index is l's place in Languages (0 for an unknown language): texts kept
+// as [3]string{bokmål, nynorsk, English} are picked with it.
+func (l Language) Index() int {
+	switch l {
+	case Nynorsk:
+		return 1
+	case English:
+		return 2
+	}
+	return 0
+}
+
 // Valid reports whether l is one of Languages.
 func (l Language) Valid() bool { return l == Bokmal || l == Nynorsk || l == English }
 

@@ -9,16 +9,6 @@ import (
 
 // The digest's words, in bokmål, nynorsk and English (in that order).
 
-func li(l store.Language) int {
-	switch l {
-	case store.Nynorsk:
-		return 1
-	case store.English:
-		return 2
-	}
-	return 0
-}
-
 // t renders a label in the digest's language.
 func (d *Digest) t(key string, args ...any) string {
 	w, ok := labels[key]
@@ -26,9 +16,9 @@ func (d *Digest) t(key string, args ...any) string {
 		panic("digest: no label " + key) // a programming error, caught by the label test
 	}
 	if len(args) == 0 {
-		return w[li(d.Language)]
+		return w[d.Language.Index()]
 	}
-	return fmt.Sprintf(w[li(d.Language)], args...)
+	return fmt.Sprintf(w[d.Language.Index()], args...)
 }
 
 var labels = map[string][3]string{
@@ -177,28 +167,28 @@ var months = [3][12]string{
 
 func (d *Digest) word(m map[string][3]string, k string) string {
 	if w, ok := m[k]; ok {
-		return w[li(d.Language)]
+		return w[d.Language.Index()]
 	}
 	return k
 }
 
-func (d *Digest) status(s store.MeasureStatus) string { return statusWords[s][li(d.Language)] }
+func (d *Digest) status(s store.MeasureStatus) string { return statusWords[s][d.Language.Index()] }
 
 func (d *Digest) basis(b store.Basis) string {
 	if b == "" {
 		return ""
 	}
-	return basisWords[b][li(d.Language)]
+	return basisWords[b][d.Language.Index()]
 }
 
 func (d *Digest) who(w store.WhoActs) string {
 	if w == "" {
 		return ""
 	}
-	return whoWords[w][li(d.Language)]
+	return whoWords[w][d.Language.Index()]
 }
 
-func (d *Digest) role(r string) string { return roleWords[store.Role(r)][li(d.Language)] }
+func (d *Digest) role(r string) string { return roleWords[store.Role(r)][d.Language.Index()] }
 
 func (d *Digest) loc() *time.Location {
 	if loc, err := time.LoadLocation(d.Timezone); err == nil {
@@ -210,7 +200,7 @@ func (d *Digest) loc() *time.Location {
 // date writes a day as the language does: "15. januar 2027".
 func (d *Digest) date(t time.Time) string {
 	t = t.In(d.loc())
-	m := months[li(d.Language)][t.Month()-1]
+	m := months[d.Language.Index()][t.Month()-1]
 	if d.Language == store.English {
 		return fmt.Sprintf("%d %s %d", t.Day(), m, t.Year())
 	}

@@ -2,16 +2,6 @@ package planfile
 
 import "github.com/kommune-dugnad/dugnad/store"
 
-func langIndex(l store.Language) int {
-	switch l {
-	case store.Nynorsk:
-		return 1
-	case store.English:
-		return 2
-	}
-	return 0
-}
-
 // messages holds each problem's text in bokmål, nynorsk and English.
 var messages = map[string][3]string{
 	"yaml_syntax": {"ugyldig YAML: %s", "ugyldig YAML: %s", "invalid YAML: %s"},
@@ -90,7 +80,7 @@ func DefaultCentralTasks(lang store.Language) []store.TaskSpec {
 		"boligplanlegging", "fremskaffe-boliger", "boligfinansiering", "organisering", "utvikling-og-nytenking"}
 	out := make([]store.TaskSpec, len(keys))
 	for i, k := range keys {
-		out[i] = store.TaskSpec{Key: k, Name: names[i][langIndex(lang)]}
+		out[i] = store.TaskSpec{Key: k, Name: names[i][lang.Index()]}
 	}
 	return out
 }

@@ -34,7 +34,7 @@ func (p Problem) Message(lang store.Language) string {
 	if !ok {
 		return p.code
 	}
-	return fmt.Sprintf(t[langIndex(lang)], p.args...)
+	return fmt.Sprintf(t[lang.Index()], p.args...)
 }
 
 // Error lists every problem found in a plan file. Its Error method renders
