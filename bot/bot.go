@@ -317,11 +317,20 @@ func (b *Bot) Flush(ctx context.Context, platform string) error {
 			return err
 		}
 	}
+	return b.waitNone(ctx, &b.delivered, 50*time.Millisecond, func(ctx context.Context) (int, error) {
+		return b.store.PendingOutbox(ctx, platform)
+	})
+}
+
+// waitNone blocks until pending counts nothing, looking again when *done
+// is closed (signal) or every poll, for what other processes do; or until
+// ctx ends.
+func (b *Bot) waitNone(ctx context.Context, done *chan struct{}, poll time.Duration, pending func(context.Context) (int, error)) error {
 	for {
 		b.mu.Lock()
-		delivered := b.delivered
+		changed := *done
 		b.mu.Unlock()
-		n, err := b.store.PendingOutbox(ctx, platform)
+		n, err := pending(ctx)
 		if err != nil {
 			return err
 		}
@@ -329,18 +338,19 @@ func (b *Bot) Flush(ctx context.Context, platform string) error {
 			return nil
 		}
 		select {
-		case <-delivered:
-		case <-time.After(50 * time.Millisecond):
+		case <-changed:
+		case <-time.After(poll):
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
 }
 
-func (b *Bot) signalDelivered() {
+// signal closes *done and replaces it, waking waitNone.
+func (b *Bot) signal(done *chan struct{}) {
 	b.mu.Lock()
-	close(b.delivered)
-	b.delivered = make(chan struct{})
+	close(*done)
+	*done = make(chan struct{})
 	b.mu.Unlock()
 }
 

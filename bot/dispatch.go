@@ -210,7 +210,7 @@ func (b *Bot) afterWatch(queued int) {
 	if queued > 0 {
 		b.Wake()
 	}
-	b.signalDelivered()
+	b.signal(&b.delivered)
 }
 
 func (b *Bot) record(ctx context.Context, log *slog.Logger, err error) {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/kommune-dugnad/dugnad/store"
 )
@@ -21,12 +20,9 @@ import (
 // event from the inbox. Concurrent Handle calls share a commit: while one
 // batch is written, the next gathers.
 
-// maxRecorders bounds the batches written at once, and maxApplyAttempts
-// how often an event that fails is tried before it is set aside.
-const (
-	maxRecorders     = 1
-	maxApplyAttempts = 5
-)
+// maxApplyAttempts is how often an event that fails is tried before it is
+// set aside.
+const maxApplyAttempts = 5
 
 type recording struct {
 	ev   store.InboxEvent
@@ -36,7 +32,7 @@ type recording struct {
 type recorder struct {
 	mu      sync.Mutex
 	waiting []*recording
-	writers int
+	writing bool // one writer at a time: a second only made batches smaller
 	// backlog counts the events this process recorded and has not yet
 	// applied (roughly: another process may apply some), and lastWrite
 	// is when it last recorded any.
@@ -88,13 +84,13 @@ func (b *Bot) recordEvent(ctx context.Context, ev Event) error {
 		done: make(chan error, 1)}
 	b.rec.mu.Lock()
 	b.rec.waiting = append(b.rec.waiting, r)
-	write := b.rec.writers < maxRecorders
-	if write {
-		b.rec.writers++
-	}
+	write := !b.rec.writing
+	b.rec.writing = true
 	b.rec.mu.Unlock()
 	if write {
-		b.writeWaiting()
+		// On a goroutine of its own: the caller that starts a burst's
+		// writing waits only for its own event, like the rest.
+		go b.writeWaiting()
 	}
 	select {
 	case err := <-r.done:
@@ -116,7 +112,7 @@ func (b *Bot) writeWaiting() {
 		batch := b.rec.waiting
 		b.rec.waiting = nil
 		if len(batch) == 0 {
-			b.rec.writers--
+			b.rec.writing = false
 			b.rec.mu.Unlock()
 			return
 		}
@@ -198,7 +194,7 @@ func (b *Bot) applyInbox(ctx context.Context) {
 			}()
 		}
 		wg.Wait()
-		b.signalApplied()
+		b.signal(&b.applied)
 	}
 }
 
@@ -242,46 +238,22 @@ func (b *Bot) applyRecorded(ie store.InboxEvent) {
 	}
 }
 
-// signalApplied wakes FlushInbox.
-func (b *Bot) signalApplied() {
-	b.mu.Lock()
-	close(b.applied)
-	b.applied = make(chan struct{})
-	b.mu.Unlock()
-}
-
 // FlushInbox blocks until every recorded event is applied (or set aside),
 // or ctx ends.
 func (b *Bot) FlushInbox(ctx context.Context) error {
-	for {
-		b.mu.Lock()
-		applied := b.applied
-		b.mu.Unlock()
-		n, err := b.store.PendingInbox(ctx)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return nil
-		}
-		select {
-		case <-applied:
-		case <-time.After(20 * time.Millisecond):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
+	return b.waitNone(ctx, &b.applied, 20*time.Millisecond, b.store.PendingInbox)
 }
 
 // encodeEvent keeps an event exactly as the platform sent it: as JSON
-// ("j" first) when its text is valid UTF-8, as nearly all is; else, since
-// JSON would replace the invalid bytes, as gob in base64 ("g" first).
+// ("j" first), unless JSON had to replace invalid UTF-8 (it writes the
+// escape \ufffd for each invalid byte, and only then), as gob in base64
+// ("g" first).
 func encodeEvent(ev Event) ([]byte, error) {
-	if validUTF8(ev) {
-		b, err := json.Marshal(ev)
-		if err != nil {
-			return nil, err
-		}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Contains(b, []byte(`\ufffd`)) {
 		return append([]byte{'j'}, b...), nil
 	}
 	var buf bytes.Buffer
@@ -292,16 +264,6 @@ func encodeEvent(ev Event) ([]byte, error) {
 	out[0] = 'g'
 	base64.StdEncoding.Encode(out[1:], buf.Bytes())
 	return out, nil
-}
-
-func validUTF8(ev Event) bool {
-	for _, s := range []string{ev.ID, ev.Platform, ev.Workspace, ev.Channel, ev.Thread, ev.MessageRef, ev.User,
-		ev.UserName, string(ev.Kind), ev.Text, ev.Command, ev.Choice, ev.Emoji} {
-		if !utf8.ValidString(s) {
-			return false
-		}
-	}
-	return ev.Origin == nil || utf8.ValidString(ev.Origin.Text)
 }
 
 func decodeEvent(payload []byte) (Event, error) {
